@@ -1,0 +1,125 @@
+# xinyong — GNU Makefile.  `make` builds build/xinyong; `make test` runs every
+# suite in the normal build and again under ASan+UBSan; `make run` starts the
+# demo; `make bench`, `make lint`, `make fuzz`.
+#
+# BUILD selects the output folder; SAN=1 builds with sanitizers (used by
+# `make test` through a sub-make into build/asan).
+
+BUILD ?= build
+SAN ?= 0
+CC ?= gcc
+
+LIBS := -lssl -lcrypto -lsqlite3 -ljansson -largon2 -lpthread -lm
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings \
+	-Wimplicit-fallthrough -Wundef -Wno-format-truncation
+HARDEN := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE \
+	-D_FORTIFY_SOURCE=2
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -Isrc $(WARN) -MMD -MP
+LDFLAGS_BASE := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+
+ifeq ($(SAN),1)
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDSAN := -fsanitize=address,undefined
+HARDEN := -fstack-protector-strong -fPIE
+else
+OPT := -O2
+LDSAN :=
+endif
+
+ALL_CFLAGS := $(CFLAGS_BASE) $(OPT) $(HARDEN) $(CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS_BASE) $(LDSAN) $(LDFLAGS)
+
+LIB_SRC := $(filter-out src/cmd/%,$(wildcard src/*/*.c))
+CMD_SRC := $(wildcard src/cmd/*.c)
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CMD_OBJ := $(CMD_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTLIB_SRC := $(wildcard tests/unit/support/*.c)
+TESTLIB_OBJ := $(TESTLIB_SRC:tests/unit/support/%.c=$(BUILD)/obj/tests/support/%.o)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps tests test test-quick run bench lint fuzz fuzz-build clean
+.SUFFIXES:
+
+all: $(BUILD)/xinyong
+
+deps: $(BUILD)/.deps-ok
+
+# Installs missing Debian packages once per build folder (scripts/deps.sh).
+$(BUILD)/.deps-ok: scripts/deps.sh
+	@mkdir -p $(@D)
+	@sh scripts/deps.sh
+	@touch $@
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tests/support/%.o: tests/unit/support/%.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+# The default catalog is compiled in (.incbin) from catalog/default.json.
+$(BUILD)/obj/svc/catalog_blob.o: catalog/default.json
+
+$(BUILD)/libxy.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/xinyong: $(CMD_OBJ) $(BUILD)/libxy.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libxy.a $(ALL_LDFLAGS) $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(BUILD)/libxy.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(TESTLIB_OBJ) $(BUILD)/libxy.a \
+		$(ALL_LDFLAGS) $(LIBS) -lcmocka
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libxy.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libxy.a $(ALL_LDFLAGS) $(LIBS)
+
+tests: $(BUILD)/xinyong $(UNIT_BIN)
+
+# Normal build, then the same suites under AddressSanitizer + UBSan, then a
+# short run of every fuzz target; tests/run.sh sums them into one line.
+test: tests
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 tests
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/run.sh build build/asan
+
+# The normal build only (faster while developing).
+test-quick: tests
+	@sh tests/run.sh build
+
+run: $(BUILD)/xinyong
+	@sh scripts/run-demo.sh $(BUILD)/xinyong
+
+bench: $(BUILD)/xinyong $(BENCH_BIN)
+	@sh bench/run.sh $(BUILD)
+
+# libFuzzer targets: clang, sanitizers, every parser of untrusted bytes.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+fuzz-build: $(FUZZ_BIN)
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+# Longer fuzzing: FUZZ_SECONDS per target (default 60).
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+lint:
+	@sh scripts/lint.sh
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -1,0 +1,173 @@
+#include "audit/audit.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto/sm.h"
+#include "util/date.h"
+#include "util/err.h"
+#include "util/fault.h"
+#include "util/log.h"
+
+#define EVENT_MAX (256 * 1024) /* canonical bytes of one event */
+
+static int put_field(struct xy_buf *b, const char *s)
+{
+	uint8_t len[4];
+	uint32_t n;
+
+	if (!s) {
+		memset(len, 0xff, 4); /* NULL differs from the empty string */
+		return xy_buf_add(b, len, 4);
+	}
+	n = (uint32_t)strlen(s);
+	len[0] = (uint8_t)(n >> 24);
+	len[1] = (uint8_t)(n >> 16);
+	len[2] = (uint8_t)(n >> 8);
+	len[3] = (uint8_t)n;
+	int rc = xy_buf_add(b, len, 4);
+	return rc ? rc : xy_buf_add(b, s, n);
+}
+
+int xy_audit_canonical(const struct xy_store_event *ev, struct xy_buf *out)
+{
+	char seq[24], ts[24];
+	const char *fields[14];
+	int rc = 0;
+
+	snprintf(seq, sizeof seq, "%lld", (long long)ev->seq);
+	snprintf(ts, sizeof ts, "%lld", (long long)ev->ts_us);
+	fields[0] = seq;
+	fields[1] = ts;
+	fields[2] = ev->zone;
+	fields[3] = ev->client;
+	fields[4] = ev->agent;
+	fields[5] = ev->account;
+	fields[6] = ev->real_name;
+	fields[7] = ev->unit;
+	fields[8] = ev->action;
+	fields[9] = ev->object;
+	fields[10] = ev->purpose;
+	fields[11] = ev->grant_ref;
+	fields[12] = ev->result;
+	fields[13] = ev->reason;
+	for (int i = 0; i < 14 && !rc; i++)
+		rc = put_field(out, fields[i]);
+	return rc;
+}
+
+static int chain_hash(const uint8_t prev[32], const struct xy_store_event *ev, uint8_t out[32])
+{
+	struct xy_buf b;
+	int rc;
+
+	xy_buf_init(&b, EVENT_MAX);
+	rc = xy_buf_add(&b, prev, 32);
+	if (!rc)
+		rc = xy_audit_canonical(ev, &b);
+	if (!rc)
+		xy_sm3(b.p, b.len, out);
+	xy_buf_cleanup(&b);
+	return rc;
+}
+
+int xy_audit_append(struct xy_store *st, const struct xy_audit_event *in)
+{
+	struct xy_store_event ev = {0};
+	uint8_t prev[32];
+	int64_t seq;
+	int rc;
+
+	if (xy_fault("audit_append")) {
+		xy_log_error("audit: injected failure (XY_FAULT=audit_append)");
+		return XY_EAUDIT;
+	}
+	if ((rc = xy_store_audit_head(st, &seq, prev)))
+		goto fail;
+	ev.seq = seq + 1;
+	ev.ts_us = xy_now_us();
+	ev.zone = in->zone ? in->zone : XY_ZONE_GOV;
+	ev.client = in->client;
+	ev.agent = in->agent;
+	ev.account = in->account;
+	ev.real_name = in->real_name;
+	ev.unit = in->unit;
+	ev.action = in->action;
+	ev.object = in->object;
+	ev.purpose = in->purpose;
+	ev.grant_ref = in->grant_ref;
+	ev.result = in->result ? in->result : "ok";
+	ev.reason = in->reason;
+	if (!ev.action) {
+		rc = XY_EINVAL;
+		goto fail;
+	}
+	if ((rc = chain_hash(prev, &ev, ev.hash)) || (rc = xy_store_audit_insert(st, &ev)))
+		goto fail;
+	return 0;
+fail:
+	xy_log_error("audit: event %s could not be written: %s", in->action ? in->action : "?",
+		     xy_strerror(rc));
+	return XY_EAUDIT;
+}
+
+struct verify_ctx {
+	struct xy_audit_check *res;
+	uint8_t prev[32];
+	int64_t expect;
+	int rc;
+};
+
+static int verify_one(void *arg, const struct xy_store_event *ev)
+{
+	struct verify_ctx *v = arg;
+	uint8_t h[32];
+
+	v->res->events++;
+	if (ev->seq != v->expect) {
+		v->res->bad_seq = v->expect;
+		snprintf(v->res->what, sizeof v->res->what,
+			 ev->seq > v->expect ? "event %lld missing (deleted)"
+					     : "event %lld out of order",
+			 (long long)v->expect);
+		return XY_ETAMPER;
+	}
+	if ((v->rc = chain_hash(v->prev, ev, h)))
+		return v->rc;
+	if (!xy_ct_equal(h, ev->hash, 32)) {
+		v->res->bad_seq = ev->seq;
+		snprintf(v->res->what, sizeof v->res->what,
+			 "event %lld does not match its chain hash (changed, inserted or reordered)",
+			 (long long)ev->seq);
+		return XY_ETAMPER;
+	}
+	memcpy(v->prev, ev->hash, 32);
+	v->expect++;
+	return 0;
+}
+
+int xy_audit_verify_chain(struct xy_store *st, struct xy_audit_check *res)
+{
+	struct verify_ctx v = {.res = res, .expect = 1};
+
+	memset(res, 0, sizeof *res);
+	return xy_store_audit_scan(st, 1, verify_one, &v);
+}
+
+void xy_audit_local(struct xy_audit_event *ev)
+{
+	static __thread char account[80];
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (getpwuid_r(getuid(), &pw, buf, sizeof buf, &res) == 0 && res)
+		snprintf(account, sizeof account, "os:%s", res->pw_name);
+	else
+		snprintf(account, sizeof account, "os:uid%u", (unsigned)getuid());
+	ev->zone = XY_ZONE_GOV;
+	ev->client = "local";
+	ev->agent = "xinyong-cli";
+	ev->account = account;
+}

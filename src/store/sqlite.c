@@ -1,0 +1,965 @@
+/* The SQLite engine of the store: one file, WAL, numbered migrations,
+ * prepared statements kept per handle. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/catalog.h"
+#include "core/row.h"
+#include "store/store.h"
+#include "util/date.h"
+#include "util/err.h"
+#include "util/log.h"
+
+/* ---- migrations: append only; never edit one that has shipped ---- */
+
+static const char *const migrations[] = {
+	/* 1: instance, regions, units, catalog, accounts, batches, subjects,
+	 * records, audit events. */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE regions(code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	" level TEXT NOT NULL CHECK (level IN ('city','county')),"
+	" parent TEXT REFERENCES regions(code));"
+	"CREATE TABLE units(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL, region TEXT NOT NULL REFERENCES regions(code),"
+	" kind TEXT NOT NULL, created_at INTEGER NOT NULL);"
+	"CREATE TABLE unit_datasets(unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" dataset TEXT NOT NULL, PRIMARY KEY (unit_id, dataset)) WITHOUT ROWID;"
+	"CREATE TABLE catalogs(version INTEGER PRIMARY KEY, doc TEXT NOT NULL,"
+	" sm3 BLOB NOT NULL, active INTEGER NOT NULL, loaded_at INTEGER NOT NULL);"
+	"CREATE TABLE accounts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" real_name TEXT NOT NULL, idnum_bidx BLOB UNIQUE, idnum_sealed BLOB,"
+	" unit_id INTEGER NOT NULL REFERENCES units(id), status TEXT NOT NULL,"
+	" pw_hash TEXT NOT NULL, must_change INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL, end_date INTEGER);"
+	"CREATE TABLE account_roles(account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" role TEXT NOT NULL, scope TEXT, granted_at INTEGER NOT NULL,"
+	" granted_by INTEGER, PRIMARY KEY (account_id, role));"
+	"CREATE TABLE subjects(id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('legal','natural')),"
+	" code TEXT UNIQUE, code_type TEXT, name TEXT, bidx BLOB UNIQUE, region TEXT,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE batches(id INTEGER PRIMARY KEY, dataset TEXT NOT NULL,"
+	" unit_id INTEGER NOT NULL REFERENCES units(id), account TEXT NOT NULL,"
+	" file_name TEXT NOT NULL, file_sm3 BLOB NOT NULL, format TEXT NOT NULL,"
+	" encoding TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('loading','done','failed')),"
+	" rows_total INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0,"
+	" rejected INTEGER NOT NULL DEFAULT 0, report TEXT,"
+	" started_at INTEGER NOT NULL, finished_at INTEGER);"
+	"CREATE UNIQUE INDEX batches_digest ON batches(file_sm3) WHERE state <> 'failed';"
+	"CREATE TABLE records(id INTEGER PRIMARY KEY, dataset TEXT NOT NULL,"
+	" unit_id INTEGER NOT NULL, batch_id INTEGER NOT NULL, row_no INTEGER NOT NULL,"
+	" subject_id INTEGER NOT NULL, rkey BLOB NOT NULL, row_sm3 BLOB NOT NULL,"
+	" submitted_at INTEGER NOT NULL, valid_until INTEGER, display_until INTEGER,"
+	" status TEXT NOT NULL DEFAULT 'active', clear TEXT NOT NULL, sealed BLOB);"
+	"CREATE UNIQUE INDEX records_key ON records(dataset, unit_id, rkey);"
+	"CREATE INDEX records_subject ON records(subject_id);"
+	"CREATE TABLE audit_events(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+	" zone TEXT NOT NULL, client TEXT, agent TEXT, account TEXT, real_name TEXT,"
+	" unit TEXT, action TEXT NOT NULL, object TEXT, purpose TEXT, grant_ref TEXT,"
+	" result TEXT NOT NULL, reason TEXT, hash BLOB NOT NULL);",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
+
+/* ---- prepared statements ---- */
+
+enum stmt_id {
+	S_META_SET,
+	S_META_GET,
+	S_REGION_ADD,
+	S_REGION_GET,
+	S_REGION_COUNT,
+	S_REGION_ALL,
+	S_UNIT_ADD,
+	S_UNIT_BY_CODE,
+	S_UNIT_BY_ID,
+	S_PROVIDES_ADD,
+	S_PROVIDES,
+	S_CATALOG_OFF,
+	S_CATALOG_ADD,
+	S_CATALOG_ACTIVE,
+	S_ACCOUNT_ADD,
+	S_ROLE_ADD,
+	S_ACCOUNT_COUNT,
+	S_BATCH_BY_DIGEST,
+	S_BATCH_GET,
+	S_BATCH_ADD,
+	S_BATCH_FINISH,
+	S_BATCH_FAIL,
+	S_BATCH_DEL_RECORDS,
+	S_BATCH_LOADING,
+	S_SUBJ_LEGAL,
+	S_SUBJ_NATURAL,
+	S_SUBJ_ADD,
+	S_REC_ADD,
+	S_REC_DUP,
+	S_REC_SCAN,
+	S_REC_COUNT,
+	S_REC_COUNT_ALL,
+	S_SUBJ_COUNT,
+	S_AUDIT_HEAD,
+	S_AUDIT_ADD,
+	S_AUDIT_SCAN,
+	S__COUNT
+};
+
+static const char *const stmt_sql[S__COUNT] = {
+	[S_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_REGION_ADD] = "INSERT INTO regions(code, name, level, parent) VALUES (?1, ?2, ?3, ?4)",
+	[S_REGION_GET] = "SELECT code, name, level, parent FROM regions WHERE code = ?1",
+	[S_REGION_COUNT] = "SELECT count(*) FROM regions",
+	[S_REGION_ALL] = "SELECT code, name, level, coalesce(parent, '') FROM regions"
+			 " ORDER BY level = 'county', code",
+	[S_UNIT_ADD] = "INSERT INTO units(code, name, region, kind, created_at)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_UNIT_BY_CODE] = "SELECT u.id, u.code, u.name, u.region, r.level, u.kind FROM units u"
+			   " JOIN regions r ON r.code = u.region WHERE u.code = ?1",
+	[S_UNIT_BY_ID] = "SELECT u.id, u.code, u.name, u.region, r.level, u.kind FROM units u"
+			 " JOIN regions r ON r.code = u.region WHERE u.id = ?1",
+	[S_PROVIDES_ADD] = "INSERT OR IGNORE INTO unit_datasets(unit_id, dataset) VALUES (?1, ?2)",
+	[S_PROVIDES] = "SELECT 1 FROM unit_datasets WHERE unit_id = ?1 AND dataset = ?2",
+	[S_CATALOG_OFF] = "UPDATE catalogs SET active = 0 WHERE active = 1",
+	[S_CATALOG_ADD] = "INSERT INTO catalogs(doc, sm3, active, loaded_at) VALUES (?1, ?2, 1, ?3)",
+	[S_CATALOG_ACTIVE] = "SELECT version, doc FROM catalogs WHERE active = 1",
+	[S_ACCOUNT_ADD] = "INSERT INTO accounts(name, real_name, unit_id, status, pw_hash,"
+			  " must_change, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_ROLE_ADD] = "INSERT INTO account_roles(account_id, role, scope, granted_at, granted_by)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_ACCOUNT_COUNT] = "SELECT count(*) FROM accounts",
+	[S_BATCH_BY_DIGEST] = "SELECT id FROM batches WHERE file_sm3 = ?1 AND state <> 'failed'",
+	[S_BATCH_GET] = "SELECT id, dataset, unit_id, account, file_name, file_sm3, format,"
+			" encoding, state, rows_total, accepted, rejected, coalesce(report, ''),"
+			" started_at, coalesce(finished_at, 0) FROM batches WHERE id = ?1",
+	[S_BATCH_ADD] = "INSERT INTO batches(dataset, unit_id, account, file_name, file_sm3,"
+			" format, encoding, state, started_at)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'loading', ?8)",
+	[S_BATCH_FINISH] = "UPDATE batches SET state = 'done', rows_total = ?2, accepted = ?3,"
+			   " rejected = ?4, report = ?5, finished_at = ?6"
+			   " WHERE id = ?1 AND state = 'loading'",
+	[S_BATCH_FAIL] = "UPDATE batches SET state = 'failed', finished_at = ?2 WHERE id = ?1",
+	[S_BATCH_DEL_RECORDS] = "DELETE FROM records WHERE id >= ?1 AND id < ?2",
+	[S_BATCH_LOADING] = "SELECT id FROM batches WHERE state = 'loading' AND started_at < ?1"
+			    " ORDER BY id",
+	[S_SUBJ_LEGAL] = "SELECT id FROM subjects WHERE code = ?1",
+	[S_SUBJ_NATURAL] = "SELECT id FROM subjects WHERE bidx = ?1",
+	[S_SUBJ_ADD] = "INSERT INTO subjects(kind, code, code_type, name, bidx, region, created_at)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_REC_ADD] = "INSERT INTO records(id, dataset, unit_id, batch_id, row_no, subject_id, rkey,"
+		      " row_sm3, submitted_at, valid_until, display_until, clear, sealed)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[S_REC_DUP] = "SELECT batch_id, row_no FROM records WHERE dataset = ?1 AND unit_id = ?2"
+		      " AND rkey = ?3",
+	[S_REC_SCAN] = "SELECT id, dataset, unit_id, batch_id, row_no, subject_id, row_sm3, clear,"
+		       " sealed, status FROM records ORDER BY id",
+	[S_REC_COUNT] = "SELECT count(*) FROM records WHERE dataset = ?1",
+	[S_REC_COUNT_ALL] = "SELECT count(*) FROM records",
+	[S_SUBJ_COUNT] = "SELECT coalesce(sum(kind = 'legal'), 0), coalesce(sum(kind = 'natural'), 0)"
+			 " FROM subjects",
+	[S_AUDIT_HEAD] = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+	[S_AUDIT_ADD] = "INSERT INTO audit_events(seq, ts, zone, client, agent, account, real_name,"
+			" unit, action, object, purpose, grant_ref, result, reason, hash)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[S_AUDIT_SCAN] = "SELECT seq, ts, zone, client, agent, account, real_name, unit, action,"
+			 " object, purpose, grant_ref, result, reason, hash FROM audit_events"
+			 " WHERE seq >= ?1 ORDER BY seq",
+};
+
+struct xy_store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S__COUNT];
+	int schema;
+};
+
+static int db_error(struct xy_store *st, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+	xy_log_error("%s: %s", what, sqlite3_errmsg(st->db));
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return XY_EBUSY;
+	if (code == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR || code == SQLITE_READONLY)
+		return XY_EIO;
+	return XY_ESTORE;
+}
+
+/* The statement, reset and ready for binding. */
+static sqlite3_stmt *stmt(struct xy_store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	if (!s) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+		    SQLITE_OK) {
+			xy_log_error("prepare: %s", sqlite3_errmsg(st->db));
+			return NULL;
+		}
+		st->stmt[id] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Runs a statement that returns no rows. */
+static int step_done(struct xy_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT) {
+		int ext = sqlite3_extended_errcode(st->db);
+		if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return XY_EEXISTS;
+		xy_log_error("%s: %s", what, sqlite3_errmsg(st->db));
+		return XY_EINVAL;
+	}
+	return db_error(st, what);
+}
+
+static void copy_col(sqlite3_stmt *s, int col, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+static int exec(struct xy_store *st, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		xy_log_error("%s", msg ? msg : "sqlite error");
+		sqlite3_free(msg);
+		return db_error(st, "exec");
+	}
+	return 0;
+}
+
+static int migrate(struct xy_store *st)
+{
+	sqlite3_stmt *s;
+	int version = 0, rc;
+
+	if ((rc = exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations("
+			   "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")))
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
+			       &s, NULL) != SQLITE_OK)
+		return db_error(st, "migrations");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > NMIGRATIONS) {
+		xy_log_error("the database has schema %d; this program knows up to %d", version,
+			     NMIGRATIONS);
+		return XY_ESTORE;
+	}
+	for (int v = version + 1; v <= NMIGRATIONS; v++) {
+		if ((rc = exec(st, "BEGIN IMMEDIATE")))
+			return rc;
+		if ((rc = exec(st, migrations[v - 1])))
+			goto fail;
+		if (sqlite3_prepare_v2(st->db,
+				       "INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)",
+				       -1, &s, NULL) != SQLITE_OK) {
+			rc = db_error(st, "migrations");
+			goto fail;
+		}
+		sqlite3_bind_int(s, 1, v);
+		sqlite3_bind_int64(s, 2, xy_now_us());
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : db_error(st, "migrations");
+		sqlite3_finalize(s);
+		if (rc || (rc = exec(st, "COMMIT")))
+			goto fail;
+	}
+	st->schema = NMIGRATIONS;
+	return 0;
+fail:
+	exec(st, "ROLLBACK");
+	return rc;
+}
+
+int xy_store_open(const char *path, int flags, struct xy_store **out)
+{
+	struct xy_store *st;
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	*out = NULL;
+	if (flags & XY_STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	st = calloc(1, sizeof *st);
+	if (!st)
+		return XY_ENOMEM;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		xy_log_error("%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		rc = XY_EIO;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 10000);
+	if ((rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			   " PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;"
+			   " PRAGMA cache_size=-16384")) ||
+	    (rc = migrate(st)))
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	xy_store_close(st);
+	return rc;
+}
+
+void xy_store_close(struct xy_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < S__COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int xy_store_schema_version(struct xy_store *st)
+{
+	return st->schema;
+}
+
+int xy_store_begin(struct xy_store *st)
+{
+	return exec(st, "BEGIN IMMEDIATE");
+}
+
+int xy_store_commit(struct xy_store *st)
+{
+	return exec(st, "COMMIT");
+}
+
+void xy_store_rollback(struct xy_store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- meta ---- */
+
+int xy_store_meta_set(struct xy_store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = stmt(st, S_META_SET);
+	if (!s)
+		return XY_ESTORE;
+	bind_text(s, 1, key);
+	bind_text(s, 2, value);
+	return step_done(st, s, "meta");
+}
+
+int xy_store_meta_get(struct xy_store *st, const char *key, char *out, size_t cap)
+{
+	sqlite3_stmt *s = stmt(st, S_META_GET);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		copy_col(s, 0, out, cap);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? XY_ENOTFOUND : db_error(st, "meta");
+}
+
+/* ---- regions and units ---- */
+
+static const char *level_name(int level)
+{
+	return level == XY_LEVEL_CITY ? "city" : "county";
+}
+
+int xy_store_region_add(struct xy_store *st, const struct xy_region *r)
+{
+	sqlite3_stmt *s = stmt(st, S_REGION_ADD);
+	if (!s)
+		return XY_ESTORE;
+	bind_text(s, 1, r->code);
+	bind_text(s, 2, r->name);
+	bind_text(s, 3, level_name(r->level));
+	bind_text(s, 4, r->parent[0] ? r->parent : NULL);
+	return step_done(st, s, "region");
+}
+
+int xy_store_region_get(struct xy_store *st, const char *code, struct xy_region *out)
+{
+	sqlite3_stmt *s = stmt(st, S_REGION_GET);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	bind_text(s, 1, code);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		copy_col(s, 0, out->code, sizeof out->code);
+		copy_col(s, 1, out->name, sizeof out->name);
+		out->level = strcmp((const char *)sqlite3_column_text(s, 2), "city") == 0
+				     ? XY_LEVEL_CITY
+				     : XY_LEVEL_COUNTY;
+		copy_col(s, 3, out->parent, sizeof out->parent);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? XY_ENOTFOUND : db_error(st, "region");
+}
+
+static int count1(struct xy_store *st, enum stmt_id id, const char *arg, long *n)
+{
+	sqlite3_stmt *s = stmt(st, id);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	if (arg)
+		bind_text(s, 1, arg);
+	rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : db_error(st, "count");
+}
+
+int xy_store_region_each(struct xy_store *st, int (*fn)(void *arg, const struct xy_region *r),
+			 void *arg)
+{
+	struct xy_region all[XY_REGIONS_MAX + 1];
+	sqlite3_stmt *s = stmt(st, S_REGION_ALL);
+	int n = 0, rc;
+
+	if (!s)
+		return XY_ESTORE;
+	while (n < XY_REGIONS_MAX + 1 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct xy_region *r = &all[n++];
+		copy_col(s, 0, r->code, sizeof r->code);
+		copy_col(s, 1, r->name, sizeof r->name);
+		r->level = strcmp((const char *)sqlite3_column_text(s, 2), "city") == 0
+				   ? XY_LEVEL_CITY
+				   : XY_LEVEL_COUNTY;
+		copy_col(s, 3, r->parent, sizeof r->parent);
+	}
+	sqlite3_reset(s);
+	for (int i = 0; i < n; i++)
+		if ((rc = fn(arg, &all[i])))
+			return rc;
+	return 0;
+}
+
+int xy_store_region_count(struct xy_store *st, long *n)
+{
+	return count1(st, S_REGION_COUNT, NULL, n);
+}
+
+int xy_store_unit_add(struct xy_store *st, struct xy_unit *u)
+{
+	sqlite3_stmt *s = stmt(st, S_UNIT_ADD);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	bind_text(s, 1, u->code);
+	bind_text(s, 2, u->name);
+	bind_text(s, 3, u->region);
+	bind_text(s, 4, u->kind);
+	sqlite3_bind_int64(s, 5, xy_now_us());
+	rc = step_done(st, s, "unit");
+	if (rc == 0)
+		u->id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+static int unit_row(struct xy_store *st, sqlite3_stmt *s, struct xy_unit *out)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		copy_col(s, 1, out->code, sizeof out->code);
+		copy_col(s, 2, out->name, sizeof out->name);
+		copy_col(s, 3, out->region, sizeof out->region);
+		out->level = strcmp((const char *)sqlite3_column_text(s, 4), "city") == 0
+				     ? XY_LEVEL_CITY
+				     : XY_LEVEL_COUNTY;
+		copy_col(s, 5, out->kind, sizeof out->kind);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? XY_ENOTFOUND : db_error(st, "unit");
+}
+
+int xy_store_unit_by_code(struct xy_store *st, const char *code, struct xy_unit *out)
+{
+	sqlite3_stmt *s = stmt(st, S_UNIT_BY_CODE);
+	if (!s)
+		return XY_ESTORE;
+	bind_text(s, 1, code);
+	return unit_row(st, s, out);
+}
+
+int xy_store_unit_by_id(struct xy_store *st, int64_t id, struct xy_unit *out)
+{
+	sqlite3_stmt *s = stmt(st, S_UNIT_BY_ID);
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, id);
+	return unit_row(st, s, out);
+}
+
+int xy_store_unit_provides_add(struct xy_store *st, int64_t unit_id, const char *dataset)
+{
+	sqlite3_stmt *s = stmt(st, S_PROVIDES_ADD);
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, unit_id);
+	bind_text(s, 2, dataset);
+	return step_done(st, s, "unit_datasets");
+}
+
+int xy_store_unit_provides(struct xy_store *st, int64_t unit_id, const char *dataset)
+{
+	sqlite3_stmt *s = stmt(st, S_PROVIDES);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, unit_id);
+	bind_text(s, 2, dataset);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(st, "unit_datasets");
+}
+
+/* ---- catalog ---- */
+
+int xy_store_catalog_add(struct xy_store *st, const char *doc, size_t n, const uint8_t sm3[32],
+			 int64_t *version)
+{
+	sqlite3_stmt *s = stmt(st, S_CATALOG_OFF);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	if ((rc = step_done(st, s, "catalog")))
+		return rc;
+	if (!(s = stmt(st, S_CATALOG_ADD)))
+		return XY_ESTORE;
+	sqlite3_bind_text(s, 1, doc, (int)n, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, sm3, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, xy_now_us());
+	rc = step_done(st, s, "catalog");
+	if (rc == 0)
+		*version = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int xy_store_catalog_active(struct xy_store *st, struct xy_buf *doc, int64_t *version)
+{
+	sqlite3_stmt *s = stmt(st, S_CATALOG_ACTIVE);
+	int rc, brc = 0;
+	if (!s)
+		return XY_ESTORE;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int64(s, 0);
+		xy_buf_reset(doc);
+		brc = xy_buf_add(doc, sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return brc;
+	return rc == SQLITE_DONE ? XY_ENOTFOUND : db_error(st, "catalog");
+}
+
+/* ---- accounts ---- */
+
+int xy_store_account_add(struct xy_store *st, const struct xy_account_new *a, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_ADD);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	bind_text(s, 1, a->name);
+	bind_text(s, 2, a->real_name);
+	sqlite3_bind_int64(s, 3, a->unit_id);
+	bind_text(s, 4, a->status);
+	bind_text(s, 5, a->pw_hash);
+	sqlite3_bind_int(s, 6, a->must_change);
+	sqlite3_bind_int64(s, 7, xy_now_us());
+	rc = step_done(st, s, "account");
+	if (rc == 0)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int xy_store_role_add(struct xy_store *st, int64_t account_id, const char *role, const char *scope,
+		      int64_t granted_by)
+{
+	sqlite3_stmt *s = stmt(st, S_ROLE_ADD);
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, account_id);
+	bind_text(s, 2, role);
+	bind_text(s, 3, scope);
+	sqlite3_bind_int64(s, 4, xy_now_us());
+	if (granted_by > 0)
+		sqlite3_bind_int64(s, 5, granted_by);
+	return step_done(st, s, "role");
+}
+
+int xy_store_account_count(struct xy_store *st, long *n)
+{
+	return count1(st, S_ACCOUNT_COUNT, NULL, n);
+}
+
+/* ---- batches ---- */
+
+int xy_store_batch_get(struct xy_store *st, int64_t id, struct xy_batch *b)
+{
+	sqlite3_stmt *s = stmt(st, S_BATCH_GET);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(b, 0, sizeof *b);
+		b->id = sqlite3_column_int64(s, 0);
+		copy_col(s, 1, b->dataset, sizeof b->dataset);
+		b->unit_id = sqlite3_column_int64(s, 2);
+		copy_col(s, 3, b->account, sizeof b->account);
+		copy_col(s, 4, b->file_name, sizeof b->file_name);
+		if (sqlite3_column_bytes(s, 5) == 32)
+			memcpy(b->file_sm3, sqlite3_column_blob(s, 5), 32);
+		copy_col(s, 6, b->format, sizeof b->format);
+		copy_col(s, 7, b->encoding, sizeof b->encoding);
+		copy_col(s, 8, b->state, sizeof b->state);
+		b->rows_total = (long)sqlite3_column_int64(s, 9);
+		b->accepted = (long)sqlite3_column_int64(s, 10);
+		b->rejected = (long)sqlite3_column_int64(s, 11);
+		copy_col(s, 12, b->report, sizeof b->report);
+		b->started_us = sqlite3_column_int64(s, 13);
+		b->finished_us = sqlite3_column_int64(s, 14);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? XY_ENOTFOUND : db_error(st, "batch");
+}
+
+int xy_store_batch_by_digest(struct xy_store *st, const uint8_t sm3[32], struct xy_batch *out)
+{
+	sqlite3_stmt *s = stmt(st, S_BATCH_BY_DIGEST);
+	int64_t id = 0;
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_blob(s, 1, sm3, 32, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return XY_ENOTFOUND;
+	if (rc != SQLITE_ROW)
+		return db_error(st, "batch");
+	return xy_store_batch_get(st, id, out);
+}
+
+int xy_store_batch_begin(struct xy_store *st, struct xy_batch *b)
+{
+	sqlite3_stmt *s = stmt(st, S_BATCH_ADD);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	bind_text(s, 1, b->dataset);
+	sqlite3_bind_int64(s, 2, b->unit_id);
+	bind_text(s, 3, b->account);
+	bind_text(s, 4, b->file_name);
+	sqlite3_bind_blob(s, 5, b->file_sm3, 32, SQLITE_STATIC);
+	bind_text(s, 6, b->format);
+	bind_text(s, 7, b->encoding);
+	sqlite3_bind_int64(s, 8, b->started_us);
+	rc = step_done(st, s, "batch");
+	if (rc == XY_EEXISTS)
+		return XY_EDUPLICATE;
+	if (rc == 0) {
+		b->id = sqlite3_last_insert_rowid(st->db);
+		snprintf(b->state, sizeof b->state, "loading");
+	}
+	return rc;
+}
+
+int xy_store_batch_finish(struct xy_store *st, const struct xy_batch *b)
+{
+	sqlite3_stmt *s = stmt(st, S_BATCH_FINISH);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, b->id);
+	sqlite3_bind_int64(s, 2, b->rows_total);
+	sqlite3_bind_int64(s, 3, b->accepted);
+	sqlite3_bind_int64(s, 4, b->rejected);
+	bind_text(s, 5, b->report);
+	sqlite3_bind_int64(s, 6, xy_now_us());
+	rc = step_done(st, s, "batch");
+	if (rc == 0 && sqlite3_changes(st->db) != 1)
+		return XY_ECONFLICT; /* not loading any more: discarded meanwhile */
+	return rc;
+}
+
+int xy_store_batch_discard(struct xy_store *st, int64_t batch_id, long *removed)
+{
+	sqlite3_stmt *s = stmt(st, S_BATCH_DEL_RECORDS);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, XY_RECORD_ID(batch_id, 0));
+	sqlite3_bind_int64(s, 2, XY_RECORD_ID(batch_id + 1, 0));
+	if ((rc = step_done(st, s, "discard")))
+		return rc;
+	*removed = (long)sqlite3_changes(st->db);
+	if (!(s = stmt(st, S_BATCH_FAIL)))
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, batch_id);
+	sqlite3_bind_int64(s, 2, xy_now_us());
+	return step_done(st, s, "discard");
+}
+
+int xy_store_batch_each_loading(struct xy_store *st, int64_t started_before_us,
+				int (*fn)(void *arg, int64_t id), void *arg)
+{
+	int64_t ids[64];
+	int n = 0, rc;
+	sqlite3_stmt *s = stmt(st, S_BATCH_LOADING);
+
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, started_before_us);
+	while (n < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	/* Calls happen after the statement is reset, so fn may write. */
+	for (int i = 0; i < n; i++)
+		if ((rc = fn(arg, ids[i])))
+			return rc;
+	return 0;
+}
+
+/* ---- subjects and records ---- */
+
+static int subject_id(struct xy_store *st, const struct xy_store_rec *r, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(st, r->natural ? S_SUBJ_NATURAL : S_SUBJ_LEGAL);
+	int rc;
+
+	if (!s)
+		return XY_ESTORE;
+	if (r->natural)
+		sqlite3_bind_blob(s, 1, r->subject_bidx, 32, SQLITE_STATIC);
+	else
+		bind_text(s, 1, r->subject_code);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return db_error(st, "subject");
+	if (!(s = stmt(st, S_SUBJ_ADD)))
+		return XY_ESTORE;
+	bind_text(s, 1, r->natural ? "natural" : "legal");
+	if (r->natural) {
+		sqlite3_bind_blob(s, 5, r->subject_bidx, 32, SQLITE_STATIC);
+	} else {
+		bind_text(s, 2, r->subject_code);
+		bind_text(s, 3, r->subject_code_type);
+		bind_text(s, 4, r->subject_name);
+	}
+	bind_text(s, 6, r->region);
+	sqlite3_bind_int64(s, 7, r->submitted_us);
+	if ((rc = step_done(st, s, "subject")))
+		return rc;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static void find_dup(struct xy_store *st, const struct xy_store_rec *r, struct xy_store_dup *dup)
+{
+	sqlite3_stmt *s = stmt(st, S_REC_DUP);
+	dup->batch_id = 0;
+	dup->row_no = 0;
+	if (!s)
+		return;
+	bind_text(s, 1, r->dataset);
+	sqlite3_bind_int64(s, 2, r->unit_id);
+	sqlite3_bind_blob(s, 3, r->rkey, sizeof r->rkey, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		dup->batch_id = sqlite3_column_int64(s, 0);
+		dup->row_no = (long)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+}
+
+int xy_store_record_put(struct xy_store *st, const struct xy_store_rec *r, struct xy_store_dup *dup)
+{
+	int64_t sid = 0;
+	sqlite3_stmt *s;
+	int rc = subject_id(st, r, &sid);
+
+	if (rc)
+		return rc;
+	if (!(s = stmt(st, S_REC_ADD)))
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, r->id);
+	bind_text(s, 2, r->dataset);
+	sqlite3_bind_int64(s, 3, r->unit_id);
+	sqlite3_bind_int64(s, 4, r->batch_id);
+	sqlite3_bind_int64(s, 5, r->row_no);
+	sqlite3_bind_int64(s, 6, sid);
+	sqlite3_bind_blob(s, 7, r->rkey, sizeof r->rkey, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 8, r->row_sm3, sizeof r->row_sm3, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, r->submitted_us);
+	if (r->valid_until != XY_NO_END)
+		sqlite3_bind_int(s, 10, r->valid_until);
+	if (r->display_until != XY_NOT_DISPLAYED)
+		sqlite3_bind_int(s, 11, r->display_until);
+	sqlite3_bind_text(s, 12, r->clear, (int)r->clear_len, SQLITE_STATIC);
+	if (r->sealed_len)
+		sqlite3_bind_blob(s, 13, r->sealed, (int)r->sealed_len, SQLITE_STATIC);
+	rc = step_done(st, s, "record");
+	if (rc == XY_EEXISTS)
+		find_dup(st, r, dup);
+	return rc;
+}
+
+int xy_store_record_scan(struct xy_store *st,
+			 int (*fn)(void *arg, const struct xy_store_rec_view *r), void *arg)
+{
+	sqlite3_stmt *s = stmt(st, S_REC_SCAN);
+	struct xy_store_rec_view v;
+	int rc, frc = 0;
+
+	if (!s)
+		return XY_ESTORE;
+	while (!frc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v.id = sqlite3_column_int64(s, 0);
+		v.dataset = (const char *)sqlite3_column_text(s, 1);
+		v.unit_id = sqlite3_column_int64(s, 2);
+		v.batch_id = sqlite3_column_int64(s, 3);
+		v.row_no = (long)sqlite3_column_int64(s, 4);
+		v.subject_id = sqlite3_column_int64(s, 5);
+		v.row_sm3 = sqlite3_column_blob(s, 6);
+		v.clear = (const char *)sqlite3_column_text(s, 7);
+		v.sealed = sqlite3_column_blob(s, 8);
+		v.sealed_len = (size_t)sqlite3_column_bytes(s, 8);
+		v.status = (const char *)sqlite3_column_text(s, 9);
+		frc = fn(arg, &v);
+	}
+	sqlite3_reset(s);
+	if (frc)
+		return frc;
+	return rc == SQLITE_DONE ? 0 : db_error(st, "scan");
+}
+
+int xy_store_record_count(struct xy_store *st, const char *dataset, long *n)
+{
+	return count1(st, dataset ? S_REC_COUNT : S_REC_COUNT_ALL, dataset, n);
+}
+
+int xy_store_subject_count(struct xy_store *st, long *legal, long *natural)
+{
+	sqlite3_stmt *s = stmt(st, S_SUBJ_COUNT);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*legal = (long)sqlite3_column_int64(s, 0);
+		*natural = (long)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : db_error(st, "subjects");
+}
+
+/* ---- audit ---- */
+
+int xy_store_audit_head(struct xy_store *st, int64_t *seq, uint8_t hash[32])
+{
+	sqlite3_stmt *s = stmt(st, S_AUDIT_HEAD);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	*seq = 0;
+	memset(hash, 0, 32);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) == 32)
+			memcpy(hash, sqlite3_column_blob(s, 1), 32);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(st, "audit");
+}
+
+int xy_store_audit_insert(struct xy_store *st, const struct xy_store_event *ev)
+{
+	sqlite3_stmt *s = stmt(st, S_AUDIT_ADD);
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, ev->seq);
+	sqlite3_bind_int64(s, 2, ev->ts_us);
+	bind_text(s, 3, ev->zone);
+	bind_text(s, 4, ev->client);
+	bind_text(s, 5, ev->agent);
+	bind_text(s, 6, ev->account);
+	bind_text(s, 7, ev->real_name);
+	bind_text(s, 8, ev->unit);
+	bind_text(s, 9, ev->action);
+	bind_text(s, 10, ev->object);
+	bind_text(s, 11, ev->purpose);
+	bind_text(s, 12, ev->grant_ref);
+	bind_text(s, 13, ev->result);
+	bind_text(s, 14, ev->reason);
+	sqlite3_bind_blob(s, 15, ev->hash, 32, SQLITE_STATIC);
+	return step_done(st, s, "audit");
+}
+
+int xy_store_audit_scan(struct xy_store *st, int64_t from_seq,
+			int (*fn)(void *arg, const struct xy_store_event *ev), void *arg)
+{
+	sqlite3_stmt *s = stmt(st, S_AUDIT_SCAN);
+	struct xy_store_event ev;
+	int rc, frc = 0;
+
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, from_seq);
+	while (!frc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ev.seq = sqlite3_column_int64(s, 0);
+		ev.ts_us = sqlite3_column_int64(s, 1);
+		ev.zone = (const char *)sqlite3_column_text(s, 2);
+		ev.client = (const char *)sqlite3_column_text(s, 3);
+		ev.agent = (const char *)sqlite3_column_text(s, 4);
+		ev.account = (const char *)sqlite3_column_text(s, 5);
+		ev.real_name = (const char *)sqlite3_column_text(s, 6);
+		ev.unit = (const char *)sqlite3_column_text(s, 7);
+		ev.action = (const char *)sqlite3_column_text(s, 8);
+		ev.object = (const char *)sqlite3_column_text(s, 9);
+		ev.purpose = (const char *)sqlite3_column_text(s, 10);
+		ev.grant_ref = (const char *)sqlite3_column_text(s, 11);
+		ev.result = (const char *)sqlite3_column_text(s, 12);
+		ev.reason = (const char *)sqlite3_column_text(s, 13);
+		memset(ev.hash, 0, 32);
+		if (sqlite3_column_bytes(s, 14) == 32)
+			memcpy(ev.hash, sqlite3_column_blob(s, 14), 32);
+		frc = fn(arg, &ev);
+	}
+	sqlite3_reset(s);
+	if (frc)
+		return frc;
+	return rc == SQLITE_DONE ? 0 : db_error(st, "audit scan");
+}

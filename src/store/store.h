@@ -1,0 +1,212 @@
+/* The store: one interface, engines behind it (SQLite now; PostgreSQL
+ * later, same schema).  Nothing outside src/store/ speaks SQL, and every
+ * value reaches the database as a bound parameter.
+ *
+ * A store handle belongs to one thread at a time.  Writes happen inside
+ * xy_store_begin()/xy_store_commit(); a failed step leaves the transaction
+ * open for the caller to roll back. */
+#ifndef XY_STORE_STORE_H
+#define XY_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/limits.h"
+
+#define XY_WUR __attribute__((warn_unused_result))
+
+struct xy_store;
+
+enum { XY_STORE_CREATE = 1 };
+
+/* Opens (or with XY_STORE_CREATE creates) the database and applies the
+ * numbered migrations it lacks. */
+XY_WUR int xy_store_open(const char *path, int flags, struct xy_store **out);
+void xy_store_close(struct xy_store *st);
+/* Schema version after migrations. */
+int xy_store_schema_version(struct xy_store *st);
+
+XY_WUR int xy_store_begin(struct xy_store *st);
+XY_WUR int xy_store_commit(struct xy_store *st);
+void xy_store_rollback(struct xy_store *st);
+
+XY_WUR int xy_store_meta_set(struct xy_store *st, const char *key, const char *value);
+/* XY_ENOTFOUND when absent. */
+XY_WUR int xy_store_meta_get(struct xy_store *st, const char *key, char *out, size_t cap);
+
+/* ---- regions and units ---- */
+
+enum { XY_REGION_CODE_MAX = 12, XY_UNIT_CODE_MAX = 24 };
+
+struct xy_region {
+	char code[XY_REGION_CODE_MAX + 1];
+	char name[XY_NAME_MAX];
+	int level; /* XY_LEVEL_CITY or XY_LEVEL_COUNTY */
+	char parent[XY_REGION_CODE_MAX + 1];
+};
+
+struct xy_unit {
+	int64_t id;
+	char code[XY_UNIT_CODE_MAX + 1]; /* 统一社会信用代码 */
+	char name[XY_NAME_MAX];
+	char region[XY_REGION_CODE_MAX + 1];
+	int level;                        /* the level of its region */
+	char kind[16];                    /* "credit_office" or "member" */
+};
+
+XY_WUR int xy_store_region_add(struct xy_store *st, const struct xy_region *r);
+XY_WUR int xy_store_region_get(struct xy_store *st, const char *code, struct xy_region *out);
+XY_WUR int xy_store_region_count(struct xy_store *st, long *n);
+/* Calls fn for every region (city first, then counties by code). */
+XY_WUR int xy_store_region_each(struct xy_store *st,
+				int (*fn)(void *arg, const struct xy_region *r), void *arg);
+/* Sets u->id.  XY_EEXISTS when the code is taken. */
+XY_WUR int xy_store_unit_add(struct xy_store *st, struct xy_unit *u);
+XY_WUR int xy_store_unit_by_code(struct xy_store *st, const char *code, struct xy_unit *out);
+XY_WUR int xy_store_unit_by_id(struct xy_store *st, int64_t id, struct xy_unit *out);
+XY_WUR int xy_store_unit_provides_add(struct xy_store *st, int64_t unit_id, const char *dataset);
+/* 1 when the unit provides the dataset, 0 when not. */
+XY_WUR int xy_store_unit_provides(struct xy_store *st, int64_t unit_id, const char *dataset);
+
+/* ---- catalog ---- */
+
+/* Stores a catalog document as the new active version. */
+XY_WUR int xy_store_catalog_add(struct xy_store *st, const char *doc, size_t n,
+				const uint8_t sm3[32], int64_t *version);
+XY_WUR int xy_store_catalog_active(struct xy_store *st, struct xy_buf *doc, int64_t *version);
+
+/* ---- accounts (the first administrators; the Accounts issue extends) ---- */
+
+struct xy_account_new {
+	const char *name;
+	const char *real_name;
+	int64_t unit_id;
+	const char *pw_hash; /* encoded Argon2id hash, never a password */
+	const char *status;  /* "active", "pending" … */
+	int must_change;     /* ACC-3 */
+};
+
+XY_WUR int xy_store_account_add(struct xy_store *st, const struct xy_account_new *a, int64_t *id);
+XY_WUR int xy_store_role_add(struct xy_store *st, int64_t account_id, const char *role,
+			     const char *scope, int64_t granted_by);
+XY_WUR int xy_store_account_count(struct xy_store *st, long *n);
+
+/* ---- batches (COL-2, COL-4) ---- */
+
+struct xy_batch {
+	int64_t id;
+	char dataset[XY_CODE_MAX + 1];
+	int64_t unit_id;
+	char account[64];
+	char file_name[256];
+	uint8_t file_sm3[32];
+	char format[8];    /* "csv" or "jsonl" */
+	char encoding[16]; /* "utf-8", "gb18030" */
+	char state[12];    /* "loading", "done", "failed" */
+	long rows_total, accepted, rejected;
+	char report[512];
+	int64_t started_us, finished_us;
+};
+
+/* The batch (loading or done) that holds a file with this digest, or
+ * XY_ENOTFOUND. */
+XY_WUR int xy_store_batch_by_digest(struct xy_store *st, const uint8_t sm3[32], struct xy_batch *out);
+XY_WUR int xy_store_batch_get(struct xy_store *st, int64_t id, struct xy_batch *out);
+/* Inserts b as "loading" and sets b->id.  XY_EDUPLICATE when a loading or
+ * done batch already holds the same file. */
+XY_WUR int xy_store_batch_begin(struct xy_store *st, struct xy_batch *b);
+/* Marks it "done" with its counts and report path. */
+XY_WUR int xy_store_batch_finish(struct xy_store *st, const struct xy_batch *b);
+/* Removes the records of a batch and marks it "failed" (its digest may then
+ * be imported again).  Inside the caller's transaction. */
+XY_WUR int xy_store_batch_discard(struct xy_store *st, int64_t batch_id, long *removed);
+/* Batches still "loading" (left by a crash), oldest first; fn is called for
+ * each id until it returns nonzero. */
+XY_WUR int xy_store_batch_each_loading(struct xy_store *st, int64_t started_before_us,
+				       int (*fn)(void *arg, int64_t id), void *arg);
+
+/* ---- subjects and records ---- */
+
+/* Record ids encode their batch and row: a batch's records are one id
+ * range, assigned without asking the database, so values can be sealed to
+ * their row id before the row is written. */
+#define XY_RECORD_ROW_BITS 25
+#define XY_RECORD_ID(batch, row) (((int64_t)(batch) << XY_RECORD_ROW_BITS) | (int64_t)(row))
+
+struct xy_store_rec {
+	int64_t id;
+	const char *dataset;
+	int64_t unit_id;
+	int64_t batch_id;
+	long row_no;
+	int natural;
+	/* Legal persons: the code in clear and its type; natural persons:
+	 * the blind index of the identity number (the number itself is sealed
+	 * inside the record). */
+	const char *subject_code;
+	const char *subject_code_type;
+	const char *subject_name;
+	const uint8_t *subject_bidx; /* 32 bytes */
+	const char *region;          /* from the code, may be NULL */
+	uint8_t rkey[16];            /* keyed digest of the dataset's key fields */
+	uint8_t row_sm3[32];         /* SM3 of the row as submitted (COL-4) */
+	int64_t submitted_us;
+	int32_t valid_until;   /* day number or XY_NO_END */
+	int32_t display_until; /* day number or XY_NOT_DISPLAYED */
+	const char *clear;     /* JSON object of the fields stored in clear */
+	size_t clear_len;
+	const void *sealed; /* sealed sensitive values, see svc/record.h */
+	size_t sealed_len;
+};
+
+/* Where an existing record with the same key came from. */
+struct xy_store_dup {
+	int64_t batch_id;
+	long row_no;
+};
+
+/* Writes the record (and its subject when new).  XY_EEXISTS with dup set
+ * when the providing unit already has a record with the same key. */
+XY_WUR int xy_store_record_put(struct xy_store *st, const struct xy_store_rec *r,
+			       struct xy_store_dup *dup);
+
+struct xy_store_rec_view {
+	int64_t id;
+	const char *dataset;
+	int64_t unit_id;
+	int64_t batch_id;
+	long row_no;
+	int64_t subject_id;
+	const uint8_t *row_sm3;
+	const char *clear;
+	const void *sealed;
+	size_t sealed_len;
+	const char *status;
+};
+
+/* Calls fn for every record in id order (views valid during the call only)
+ * until it returns nonzero (which is then returned). */
+XY_WUR int xy_store_record_scan(struct xy_store *st,
+				int (*fn)(void *arg, const struct xy_store_rec_view *r), void *arg);
+XY_WUR int xy_store_record_count(struct xy_store *st, const char *dataset, long *n);
+XY_WUR int xy_store_subject_count(struct xy_store *st, long *legal, long *natural);
+
+/* ---- audit events (stored by audit/, which owns their meaning) ---- */
+
+struct xy_store_event {
+	int64_t seq;
+	int64_t ts_us;
+	const char *zone, *client, *agent, *account, *real_name, *unit;
+	const char *action, *object, *purpose, *grant_ref, *result, *reason;
+	uint8_t hash[32];
+};
+
+/* The last event's sequence number and hash (0 and zeros when empty). */
+XY_WUR int xy_store_audit_head(struct xy_store *st, int64_t *seq, uint8_t hash[32]);
+XY_WUR int xy_store_audit_insert(struct xy_store *st, const struct xy_store_event *ev);
+/* Calls fn for every event in sequence order until it returns nonzero. */
+XY_WUR int xy_store_audit_scan(struct xy_store *st, int64_t from_seq,
+			       int (*fn)(void *arg, const struct xy_store_event *ev), void *arg);
+
+#endif

@@ -1,0 +1,1005 @@
+#include "svc/ingest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "core/catalog.h"
+#include "core/row.h"
+#include "crypto/seal.h"
+#include "crypto/sm.h"
+#include "store/store.h"
+#include "svc/instance.h"
+#include "svc/record.h"
+#include "util/csv.h"
+#include "util/date.h"
+#include "util/err.h"
+#include "util/ini.h"
+#include "util/lines.h"
+#include "util/log.h"
+
+#define CHUNK_ROWS 256
+#define NCHUNKS 4
+#define STALE_LOADING_US (6LL * 3600 * 1000000) /* a loading batch older than this was abandoned */
+#define REPORT_LINE_MAX (8 * 1024)
+#define JSONL_KEYS_CACHE 128
+
+/* ---- one row on its way from the reader to the writer ---- */
+
+struct slot {
+	long row_no;
+	int rejected;      /* the report line is in rep */
+	struct xy_buf rep; /* report line of a rejected row */
+	struct xy_buf clear;
+	struct xy_buf sealed;
+	char code[48];
+	char code_type[16];
+	char region[8];
+	char name[XY_FIELD_VALUE_MAX + 1];
+	uint8_t bidx[32];
+	struct xy_store_rec rec;
+};
+
+struct chunk {
+	int n;
+	int full; /* 1: the writer's, 0: the reader's */
+	struct slot s[CHUNK_ROWS];
+};
+
+struct who {
+	const char *account, *real_name, *client, *agent;
+};
+
+struct job {
+	struct xy_instance *inst;
+	struct who who;
+	const struct xy_dataset *ds;
+	struct xy_unit unit;
+	struct xy_batch batch;
+	struct xy_sealer *sealer;
+	struct xy_row_opts ropts;
+	int64_t now_us;
+	long txn_rows;
+
+	/* reader side */
+	struct xy_textin *in;
+	struct xy_csv *csv;
+	struct xy_lines *lines;
+	int col_field[XY_CSV_FIELDS_MAX]; /* CSV column -> field index */
+	int ncols;
+	struct {
+		char *key;
+		int field;
+	} keys[JSONL_KEYS_CACHE];
+	int nkeys;
+	struct xy_row row;
+	struct xy_row_result rres;
+
+	/* the hand-over between the two threads */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *chunks[NCHUNKS];
+	int reader_done;
+	int writer_failed; /* error code of the writer, 0 while fine */
+
+	/* writer side */
+	FILE *report;
+	long accepted, rejected, rows;
+	int fatal;              /* the reader stopped on an error of the file */
+	struct xy_ingest_result *res;
+};
+
+/* ---- report ---- */
+
+/* Appends a CSV field, quoted when it needs to be. */
+static int csv_field(struct xy_buf *b, const char *s, int last)
+{
+	int rc = 0;
+	if (strpbrk(s, ",\"\r\n")) {
+		rc = xy_buf_addc(b, '"');
+		for (const char *p = s; *p && !rc; p++)
+			rc = *p == '"' ? xy_buf_add(b, "\"\"", 2) : xy_buf_addc(b, *p);
+		if (!rc)
+			rc = xy_buf_addc(b, '"');
+	} else {
+		rc = xy_buf_adds(b, s);
+	}
+	return rc ? rc : xy_buf_addc(b, last ? '\n' : ',');
+}
+
+/* One line: row, field codes, field names, reasons (zh), reasons (en). */
+static int report_line(struct xy_buf *b, long row_no, const char *codes, const char *names,
+		       const char *zh, const char *en)
+{
+	char num[24];
+	int rc;
+	snprintf(num, sizeof num, "%ld", row_no);
+	xy_buf_reset(b);
+	if ((rc = csv_field(b, num, 0)) || (rc = csv_field(b, codes, 0)) ||
+	    (rc = csv_field(b, names, 0)) || (rc = csv_field(b, zh, 0)))
+		return rc;
+	return csv_field(b, en, 1);
+}
+
+static int report_problems(struct job *j, struct slot *s)
+{
+	char codes[512] = "", names[1024] = "", zh[2048] = "", en[2048] = "";
+	size_t c = 0, n = 0, z = 0, e = 0;
+	const struct xy_row_result *r = &j->rres;
+
+	for (int i = 0; i < r->nproblems; i++) {
+		const struct xy_row_problem *p = &r->problem[i];
+		const char *code = p->field >= 0 ? j->ds->fields[p->field].code : "";
+		const char *name = p->field >= 0 ? j->ds->fields[p->field].name : "";
+		const char *sep = i ? "|" : "";
+		if (!strstr(codes, code) || !*code) {
+			c += (size_t)snprintf(codes + c, sizeof codes - c, "%s%s", sep, code);
+			n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", sep, name);
+		}
+		z += (size_t)snprintf(zh + z, sizeof zh - z, "%s%s%s%s", i ? "；" : "", name,
+				      *name ? "：" : "", p->zh);
+		e += (size_t)snprintf(en + e, sizeof en - e, "%s%s%s%s", i ? "; " : "", code,
+				      *code ? ": " : "", p->en);
+		if (c >= sizeof codes || n >= sizeof names || z >= sizeof zh || e >= sizeof en)
+			break;
+	}
+	if (r->nproblems_all > r->nproblems) {
+		if (z < sizeof zh)
+			snprintf(zh + z, sizeof zh - z, "；另有 %d 处错误",
+				 r->nproblems_all - r->nproblems);
+		if (e < sizeof en)
+			snprintf(en + e, sizeof en - e, "; and %d more problems",
+				 r->nproblems_all - r->nproblems);
+	}
+	s->rejected = 1;
+	return report_line(&s->rep, s->row_no, codes, names, zh, en);
+}
+
+static int report_row_error(struct slot *s, const char *zh, const char *en)
+{
+	s->rejected = 1;
+	return report_line(&s->rep, s->row_no, "", "", zh, en);
+}
+
+/* ---- building a record from a valid row ---- */
+
+static int encrypted_here(const struct xy_field *f, int natural)
+{
+	return f->always_encrypt || (f->personal && natural);
+}
+
+static void subject_region(struct slot *s, const struct xy_field *f, const char *code)
+{
+	size_t n = strlen(code);
+	s->region[0] = '\0';
+	if (f->type == XY_FT_USCC && n == 18)
+		memcpy(s->region, code + 2, 6), s->region[6] = '\0';
+	else if ((f->type == XY_FT_REGNO || f->type == XY_FT_IDNUMBER) && n >= 15 &&
+		 code[0] >= '1' && code[0] <= '9')
+		memcpy(s->region, code, 6), s->region[6] = '\0';
+}
+
+static int build_subject(struct job *j, struct slot *s)
+{
+	const struct xy_dataset *ds = j->ds;
+	const struct xy_row *r = &j->row;
+	int cf = j->rres.code_field;
+	const struct xy_field *f = &ds->fields[cf];
+
+	s->rec.natural = j->rres.natural;
+	if (s->rec.natural) {
+		/* Documents other than the identity card are indexed with
+		 * their type, so a passport number cannot meet an ID number. */
+		char key[160];
+		int tf = ds->subject.id_type;
+		int n = snprintf(key, sizeof key, "%.*s:%.*s",
+				 (tf >= 0 && r->len[tf]) ? (int)r->len[tf] : 3,
+				 (tf >= 0 && r->len[tf]) ? r->val[tf] : "身份证", (int)r->len[cf],
+				 r->val[cf]);
+		if (n < 0 || (size_t)n >= sizeof key)
+			return XY_ELIMIT;
+		xy_blind_index(j->sealer, "subject.idnum", key, (size_t)n, s->bidx);
+		s->rec.subject_bidx = s->bidx;
+		s->rec.subject_code = NULL;
+		s->rec.subject_name = NULL;
+		snprintf(s->code, sizeof s->code, "%.*s", (int)r->len[cf], r->val[cf]);
+		subject_region(s, f, s->code);
+		s->code[0] = '\0'; /* the number itself stays sealed */
+	} else {
+		if (r->len[cf] >= sizeof s->code)
+			return XY_ELIMIT;
+		memcpy(s->code, r->val[cf], r->len[cf]);
+		s->code[r->len[cf]] = '\0';
+		snprintf(s->code_type, sizeof s->code_type, "%s", xy_ftype_name(f->type));
+		snprintf(s->name, sizeof s->name, "%.*s", (int)r->len[ds->subject.name],
+			 r->val[ds->subject.name] ? r->val[ds->subject.name] : "");
+		s->rec.subject_code = s->code;
+		s->rec.subject_code_type = s->code_type;
+		s->rec.subject_name = s->name;
+		s->rec.subject_bidx = NULL;
+		subject_region(s, f, s->code);
+	}
+	s->rec.region = s->region[0] ? s->region : NULL;
+	return 0;
+}
+
+static int build_record(struct job *j, struct slot *s, const char *raw, size_t raw_len)
+{
+	const struct xy_dataset *ds = j->ds;
+	struct xy_row *r = &j->row;
+	char keybuf[4096];
+	size_t kn = 0;
+	uint8_t rk[32];
+	int rc;
+
+	memset(&s->rec, 0, sizeof s->rec);
+	s->rec.id = XY_RECORD_ID(j->batch.id, s->row_no);
+	s->rec.dataset = ds->code;
+	s->rec.unit_id = j->unit.id;
+	s->rec.batch_id = j->batch.id;
+	s->rec.row_no = s->row_no;
+	s->rec.submitted_us = j->now_us;
+	s->rec.valid_until = j->rres.valid_until;
+	s->rec.display_until = j->rres.display_until;
+	if ((rc = build_subject(j, s)))
+		return rc;
+	/* The record key is keyed too: it may hold sensitive values. */
+	for (int k = 0; k < ds->nkey; k++) {
+		int f = ds->key[k];
+		if (kn + r->len[f] + 1 > sizeof keybuf)
+			return XY_ELIMIT;
+		if (r->len[f])
+			memcpy(keybuf + kn, r->val[f], r->len[f]);
+		kn += r->len[f];
+		keybuf[kn++] = '\x1f';
+	}
+	xy_blind_index(j->sealer, ds->code, keybuf, kn, rk);
+	memcpy(s->rec.rkey, rk, sizeof s->rec.rkey);
+	xy_sm3(raw, raw_len, s->rec.row_sm3);
+	xy_buf_reset(&s->clear);
+	xy_buf_reset(&s->sealed);
+	if ((rc = xy_buf_addc(&s->clear, '{')))
+		return rc;
+	for (int i = 0; i < ds->nfields && !rc; i++) {
+		if (!r->len[i])
+			continue;
+		if (encrypted_here(&ds->fields[i], s->rec.natural))
+			rc = xy_record_seal_put(&s->sealed, j->sealer, s->rec.id, ds->fields[i].code,
+						r->val[i], r->len[i]);
+		else
+			rc = xy_record_json_put(&s->clear, ds->fields[i].code, r->val[i], r->len[i]);
+	}
+	if (rc || (rc = xy_buf_addc(&s->clear, '}')))
+		return rc;
+	s->rec.clear = s->clear.p;
+	s->rec.clear_len = s->clear.len;
+	s->rec.sealed = s->sealed.p;
+	s->rec.sealed_len = s->sealed.len;
+	return 0;
+}
+
+static int check_and_build(struct job *j, struct slot *s, const char *raw, size_t raw_len)
+{
+	xy_row_check(j->ds, &j->row, &j->ropts, &j->rres);
+	if (j->rres.nproblems_all)
+		return report_problems(j, s);
+	return build_record(j, s, raw, raw_len);
+}
+
+/* ---- reading rows ---- */
+
+static void clear_row(struct job *j)
+{
+	for (int i = 0; i < j->ds->nfields; i++) {
+		j->row.val[i] = NULL;
+		j->row.len[i] = 0;
+	}
+}
+
+static int csv_row_to_slot(struct job *j, const struct xy_csv_row *cr, struct slot *s)
+{
+	char zh[160], en[160];
+
+	s->row_no = cr->row_no;
+	if (cr->err)
+		return report_row_error(s, xy_row_error_zh(cr->err), xy_row_error_en(cr->err));
+	if (cr->nfields != j->ncols) {
+		snprintf(zh, sizeof zh, "该行有 %d 列，表头有 %d 列", cr->nfields, j->ncols);
+		snprintf(en, sizeof en, "the row has %d columns, the header %d", cr->nfields,
+			 j->ncols);
+		return report_row_error(s, zh, en);
+	}
+	clear_row(j);
+	for (int c = 0; c < cr->nfields; c++) {
+		if (cr->len[c] > XY_FIELD_VALUE_MAX) {
+			snprintf(zh, sizeof zh, "第 %d 列超过 %d 字节", c + 1, XY_FIELD_VALUE_MAX);
+			snprintf(en, sizeof en, "column %d longer than %d bytes", c + 1,
+				 XY_FIELD_VALUE_MAX);
+			return report_row_error(s, zh, en);
+		}
+		j->row.val[j->col_field[c]] = cr->field[c];
+		j->row.len[j->col_field[c]] = cr->len[c];
+	}
+	return check_and_build(j, s, cr->raw, cr->raw_len);
+}
+
+static int jsonl_field(struct job *j, const char *key)
+{
+	for (int i = 0; i < j->nkeys; i++)
+		if (!strcmp(j->keys[i].key, key))
+			return j->keys[i].field;
+	int f = xy_dataset_match_header(j->ds, key, strlen(key));
+	if (j->nkeys < JSONL_KEYS_CACHE) {
+		j->keys[j->nkeys].key = strdup(key);
+		if (j->keys[j->nkeys].key)
+			j->keys[j->nkeys++].field = f;
+	}
+	return f;
+}
+
+/* Scalar JSON values as the text the row checker reads; kept in storage
+ * that lives as long as the parsed object. */
+static int jsonl_value(json_t *v, char *num, size_t cap, const char **out, size_t *n)
+{
+	if (json_is_string(v)) {
+		*out = json_string_value(v);
+		*n = json_string_length(v);
+	} else if (json_is_integer(v)) {
+		*n = (size_t)snprintf(num, cap, "%lld", (long long)json_integer_value(v));
+		*out = num;
+	} else if (json_is_real(v)) {
+		*n = (size_t)snprintf(num, cap, "%.15g", json_real_value(v));
+		*out = num;
+	} else if (json_is_null(v)) {
+		*out = NULL;
+		*n = 0;
+	} else {
+		return XY_EPARSE;
+	}
+	return 0;
+}
+
+static int jsonl_row_to_slot(struct job *j, const struct xy_line *ln, struct slot *s,
+			     json_t **keep)
+{
+	static char nums[XY_CATALOG_FIELDS_MAX][32];
+	json_error_t jerr;
+	json_t *o, *v;
+	const char *key;
+	char zh[256], en[256];
+	int k = 0;
+
+	s->row_no = ln->row_no;
+	if (ln->err)
+		return report_row_error(s, xy_row_error_zh(ln->err), xy_row_error_en(ln->err));
+	json_decref(*keep);
+	*keep = o = json_loadb(ln->text, ln->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!o || !json_is_object(o)) {
+		snprintf(zh, sizeof zh, "不是 JSON 对象：%.120s", o ? "" : jerr.text);
+		snprintf(en, sizeof en, "not a JSON object: %.120s", o ? "" : jerr.text);
+		return report_row_error(s, zh, en);
+	}
+	clear_row(j);
+	json_object_foreach (o, key, v) {
+		int f = jsonl_field(j, key);
+		if (f < 0) {
+			snprintf(zh, sizeof zh, "未知字段“%.60s”", key);
+			snprintf(en, sizeof en, "unknown field \"%.60s\"", key);
+			return report_row_error(s, zh, en);
+		}
+		if (k >= XY_CATALOG_FIELDS_MAX ||
+		    jsonl_value(v, nums[k], sizeof nums[k], &j->row.val[f], &j->row.len[f])) {
+			snprintf(zh, sizeof zh, "字段“%.60s”的值应为字符串或数字", key);
+			snprintf(en, sizeof en, "field \"%.60s\" must be a string or a number", key);
+			return report_row_error(s, zh, en);
+		}
+		if (j->row.len[f] > XY_FIELD_VALUE_MAX) {
+			snprintf(zh, sizeof zh, "字段“%.60s”超过 %d 字节", key, XY_FIELD_VALUE_MAX);
+			snprintf(en, sizeof en, "field \"%.60s\" longer than %d bytes", key,
+				 XY_FIELD_VALUE_MAX);
+			return report_row_error(s, zh, en);
+		}
+		k++;
+	}
+	return check_and_build(j, s, ln->text, ln->len);
+}
+
+/* ---- the writer thread ---- */
+
+static int write_slot(struct job *j, struct slot *s, struct xy_buf *line)
+{
+	struct xy_store_dup dup;
+	int rc;
+
+	j->rows++;
+	if (!s->rejected) {
+		rc = xy_store_record_put(j->inst->store, &s->rec, &dup);
+		if (rc == 0) {
+			j->accepted++;
+			return 0;
+		}
+		if (rc != XY_EEXISTS)
+			return rc;
+		char zh[200], en[200];
+		if (dup.batch_id == j->batch.id) {
+			snprintf(zh, sizeof zh, "与本文件第 %ld 行的记录重复（同一业务主键）", dup.row_no);
+			snprintf(en, sizeof en, "duplicate of row %ld of this file (same record key)",
+				 dup.row_no);
+		} else {
+			snprintf(zh, sizeof zh, "记录已存在：批次 %lld 第 %ld 行（同一业务主键）",
+				 (long long)dup.batch_id, dup.row_no);
+			snprintf(en, sizeof en,
+				 "record already submitted in batch %lld, row %ld (same record key)",
+				 (long long)dup.batch_id, dup.row_no);
+		}
+		if ((rc = report_line(line, s->row_no, "", "", zh, en)))
+			return rc;
+		s = NULL;
+	}
+	j->rejected++;
+	const struct xy_buf *b = s ? &s->rep : line;
+	return fwrite(b->p, 1, b->len, j->report) == b->len ? 0 : XY_EIO;
+}
+
+static void *writer(void *arg)
+{
+	struct job *j = arg;
+	struct xy_buf line;
+	long in_txn = 0;
+	int rc = xy_store_begin(j->inst->store);
+
+	xy_buf_init(&line, REPORT_LINE_MAX);
+	for (int next = 0; !rc; next = (next + 1) % NCHUNKS) {
+		struct chunk *c = j->chunks[next];
+		pthread_mutex_lock(&j->mu);
+		while (!c->full && !j->reader_done)
+			pthread_cond_wait(&j->cv, &j->mu);
+		int stop = !c->full && j->reader_done;
+		pthread_mutex_unlock(&j->mu);
+		if (stop)
+			break;
+		for (int i = 0; i < c->n && !rc; i++) {
+			rc = write_slot(j, &c->s[i], &line);
+			if (!rc && ++in_txn >= j->txn_rows) {
+				rc = xy_store_commit(j->inst->store);
+				if (!rc)
+					rc = xy_store_begin(j->inst->store);
+				in_txn = 0;
+			}
+		}
+		pthread_mutex_lock(&j->mu);
+		c->full = 0;
+		c->n = 0;
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+	}
+	if (!rc)
+		rc = xy_store_commit(j->inst->store);
+	if (rc)
+		xy_store_rollback(j->inst->store);
+	xy_buf_cleanup(&line);
+	pthread_mutex_lock(&j->mu);
+	j->writer_failed = rc;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+/* ---- the reader (this thread) ---- */
+
+/* The next free chunk, waiting for the writer; NULL when it has failed. */
+static struct chunk *take_chunk(struct job *j, int idx)
+{
+	struct chunk *c = j->chunks[idx];
+	pthread_mutex_lock(&j->mu);
+	while (c->full && !j->writer_failed)
+		pthread_cond_wait(&j->cv, &j->mu);
+	int failed = j->writer_failed;
+	pthread_mutex_unlock(&j->mu);
+	return failed ? NULL : c;
+}
+
+static void hand_over(struct job *j, struct chunk *c)
+{
+	pthread_mutex_lock(&j->mu);
+	c->full = 1;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+}
+
+static int read_rows(struct job *j, int jsonl)
+{
+	struct xy_csv_row cr;
+	struct xy_line ln;
+	json_t *keep = NULL;
+	int idx = 0, got, rc = 0;
+	struct chunk *c = take_chunk(j, idx);
+
+	while (c) {
+		got = jsonl ? xy_lines_next(j->lines, &ln) : xy_csv_next(j->csv, &cr);
+		if (got <= 0) {
+			rc = got;
+			break;
+		}
+		long row_no = jsonl ? ln.row_no : cr.row_no;
+		if (row_no >= (1L << XY_RECORD_ROW_BITS) || j->res->rows >= XY_IMPORT_ROWS_MAX) {
+			snprintf(j->res->reason, sizeof j->res->reason,
+				 "the file has more than %ld rows; split it into smaller files",
+				 (long)XY_IMPORT_ROWS_MAX);
+			rc = XY_ELIMIT;
+			break;
+		}
+		j->res->rows++;
+		struct slot *s = &c->s[c->n];
+		s->rejected = 0;
+		rc = jsonl ? jsonl_row_to_slot(j, &ln, s, &keep) : csv_row_to_slot(j, &cr, s);
+		if (rc)
+			break;
+		if (++c->n == CHUNK_ROWS) {
+			hand_over(j, c);
+			idx = (idx + 1) % NCHUNKS;
+			c = take_chunk(j, idx);
+		}
+	}
+	if (c && c->n && !rc)
+		hand_over(j, c);
+	json_decref(keep);
+	return rc;
+}
+
+/* ---- header ---- */
+
+static int map_header(struct job *j, const struct xy_csv_row *h)
+{
+	char *reason = j->res->reason, unknown[400] = "";
+	size_t cap = sizeof j->res->reason, used = 0, un = 0;
+	const char *term;
+	int mapped[XY_CATALOG_FIELDS_MAX];
+
+	if (h->err) {
+		snprintf(reason, cap, "the header row is unreadable: %s", xy_row_error_en(h->err));
+		return XY_EUNUSABLE;
+	}
+	for (int i = 0; i < j->ds->nfields; i++)
+		mapped[i] = -1;
+	j->ncols = h->nfields;
+	for (int c = 0; c < h->nfields; c++) {
+		int f = xy_dataset_match_header(j->ds, h->field[c], h->len[c]);
+		if (f >= 0 && mapped[f] >= 0) {
+			snprintf(reason, cap, "columns %d and %d both name field %s (%s)", mapped[f] + 1,
+				 c + 1, j->ds->fields[f].code, j->ds->fields[f].name);
+			return XY_EUNUSABLE;
+		}
+		if (f == -2) {
+			snprintf(reason, cap,
+				 "column %d \"%.80s\" could mean several fields; use the full name or "
+				 "the field code",
+				 c + 1, h->field[c]);
+			return XY_EUNUSABLE;
+		}
+		if (f < 0 && xy_prohibited_term(h->field[c], &term)) {
+			snprintf(reason, cap,
+				 "column %d \"%.80s\" holds prohibited personal data (%s): its "
+				 "collection is forbidden (COL-3); remove the column",
+				 c + 1, h->field[c], term);
+			return XY_EUNUSABLE;
+		}
+		if (f < 0) {
+			if (un < sizeof unknown)
+				un += (size_t)snprintf(unknown + un, sizeof unknown - un, "%s%d \"%.60s\"",
+						       un ? ", " : "", c + 1, h->field[c]);
+			continue;
+		}
+		mapped[f] = c;
+		j->col_field[c] = f;
+	}
+	if (un) {
+		snprintf(reason, cap, "unknown columns for dataset %s: %s", j->ds->code, unknown);
+		return XY_EUNUSABLE;
+	}
+	for (int f = 0; f < j->ds->nfields && used < cap; f++)
+		if (j->ds->fields[f].required == 'Y' && mapped[f] < 0)
+			used += (size_t)snprintf(reason + used, cap - used, "%s%s %s",
+						 used ? ", " : "missing required columns: ",
+						 j->ds->fields[f].code, j->ds->fields[f].name);
+	return used ? XY_EUNUSABLE : 0;
+}
+
+/* ---- the whole import ---- */
+
+static int file_digest(int fd, uint8_t out[32], char *reason, size_t cap)
+{
+	struct xy_sm3 *h = NULL;
+	struct stat sb;
+	char *buf = NULL;
+	ssize_t n;
+	int rc;
+
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		snprintf(reason, cap, "not a regular file");
+		return XY_EUNUSABLE;
+	}
+	if ((unsigned long long)sb.st_size > XY_IMPORT_FILE_MAX) {
+		snprintf(reason, cap, "the file is larger than %llu bytes; split it",
+			 (unsigned long long)XY_IMPORT_FILE_MAX);
+		return XY_ELIMIT;
+	}
+	if (sb.st_size == 0) {
+		snprintf(reason, cap, "the file is empty");
+		return XY_EUNUSABLE;
+	}
+	if ((rc = xy_sm3_new(&h)))
+		return rc;
+	buf = malloc(1 << 20);
+	if (!buf) {
+		xy_sm3_free(h);
+		return XY_ENOMEM;
+	}
+	while ((n = read(fd, buf, 1 << 20)) > 0)
+		xy_sm3_update(h, buf, (size_t)n);
+	rc = n < 0 ? XY_EIO : 0;
+	xy_sm3_final(h, out);
+	xy_sm3_free(h);
+	free(buf);
+	if (!rc && lseek(fd, 0, SEEK_SET) != 0)
+		rc = XY_EIO;
+	if (rc)
+		snprintf(reason, cap, "reading the file: %s", strerror(errno));
+	return rc;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+static int detect_jsonl(const struct xy_ingest_opts *o)
+{
+	const char *dot;
+	if (o->format != XY_FMT_AUTO)
+		return o->format == XY_FMT_JSONL;
+	dot = strrchr(base_name(o->path), '.');
+	return dot && (!strcasecmp(dot, ".jsonl") || !strcasecmp(dot, ".ndjson"));
+}
+
+static int audit_import(struct job *j, const char *result, const char *reason)
+{
+	struct xy_audit_event ev = {0};
+	char obj[1024], hex[65];
+
+	xy_hex(j->batch.file_sm3, 32, hex);
+	snprintf(obj, sizeof obj,
+		 "{\"dataset\":\"%s\",\"unit\":\"%s\",\"batch\":%lld,\"file_sm3\":\"%s\","
+		 "\"format\":\"%s\",\"encoding\":\"%s\",\"rows\":%ld,\"accepted\":%ld,"
+		 "\"rejected\":%ld}",
+		 j->ds->code, j->unit.code, (long long)j->batch.id, hex, j->batch.format,
+		 j->batch.encoding, j->res->rows, j->accepted, j->rejected);
+	ev.zone = XY_ZONE_GOV;
+	ev.client = j->who.client;
+	ev.agent = j->who.agent;
+	ev.account = j->who.account;
+	ev.real_name = j->who.real_name;
+	ev.unit = j->unit.code;
+	ev.action = "import";
+	ev.object = obj;
+	ev.result = result;
+	ev.reason = reason;
+	return xy_audit_append(j->inst->store, &ev);
+}
+
+/* A refusal is audited in its own transaction (AUD-1: every refusal). */
+static void audit_refusal(struct xy_instance *inst, const struct who *w, const char *dataset,
+			  const char *unit, const char *reason)
+{
+	struct xy_audit_event ev = {0};
+	char obj[256];
+
+	snprintf(obj, sizeof obj, "{\"dataset\":\"%.40s\",\"unit\":\"%.40s\"}", dataset, unit);
+	ev.zone = XY_ZONE_GOV;
+	ev.client = w->client;
+	ev.agent = w->agent;
+	ev.account = w->account;
+	ev.real_name = w->real_name;
+	ev.unit = unit;
+	ev.action = "import";
+	ev.object = obj;
+	ev.result = "refused";
+	ev.reason = reason;
+	if (xy_store_begin(inst->store) == 0) {
+		if (xy_audit_append(inst->store, &ev) == 0 && xy_store_commit(inst->store) == 0)
+			return;
+		xy_store_rollback(inst->store);
+	}
+	xy_log_error("the refusal of an import could not be audited");
+}
+
+static int discard_one(void *arg, int64_t id)
+{
+	struct xy_instance *inst = arg;
+	struct xy_audit_event ev = {0};
+	char obj[96];
+	long removed = 0;
+	int rc;
+
+	xy_audit_local(&ev);
+	if ((rc = xy_store_begin(inst->store)) || (rc = xy_store_batch_discard(inst->store, id, &removed)))
+		goto fail;
+	snprintf(obj, sizeof obj, "{\"batch\":%lld,\"records_removed\":%ld}", (long long)id, removed);
+	ev.action = "import.abandoned";
+	ev.object = obj;
+	ev.result = "ok";
+	ev.reason = "an import that never finished was cleaned up";
+	if ((rc = xy_audit_append(inst->store, &ev)) || (rc = xy_store_commit(inst->store)))
+		goto fail;
+	return 0;
+fail:
+	xy_store_rollback(inst->store);
+	return rc;
+}
+
+static int job_alloc(struct job *j)
+{
+	for (int i = 0; i < NCHUNKS; i++) {
+		j->chunks[i] = calloc(1, sizeof *j->chunks[i]);
+		if (!j->chunks[i])
+			return XY_ENOMEM;
+		for (int k = 0; k < CHUNK_ROWS; k++) {
+			xy_buf_init(&j->chunks[i]->s[k].rep, REPORT_LINE_MAX);
+			xy_buf_init(&j->chunks[i]->s[k].clear, XY_LINE_MAX * 2);
+			xy_buf_init(&j->chunks[i]->s[k].sealed, XY_LINE_MAX * 4);
+		}
+	}
+	return 0;
+}
+
+static void job_free(struct job *j)
+{
+	for (int i = 0; i < NCHUNKS; i++) {
+		if (!j->chunks[i])
+			continue;
+		for (int k = 0; k < CHUNK_ROWS; k++) {
+			struct slot *s = &j->chunks[i]->s[k];
+			xy_buf_cleanup(&s->rep);
+			xy_buf_wipe(&s->clear);
+			xy_buf_cleanup(&s->clear);
+			xy_buf_wipe(&s->sealed);
+			xy_buf_cleanup(&s->sealed);
+		}
+		free(j->chunks[i]);
+	}
+	for (int i = 0; i < j->nkeys; i++)
+		free(j->keys[i].key);
+	xy_csv_free(j->csv);
+	xy_lines_free(j->lines);
+	xy_textin_free(j->in);
+	xy_sealer_free(j->sealer);
+	if (j->report)
+		fclose(j->report);
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
+}
+
+static int open_report(struct job *j)
+{
+	int fd;
+	snprintf(j->res->report, sizeof j->res->report, "%s/reports/batch-%lld.csv", j->inst->dir,
+		 (long long)j->batch.id);
+	fd = open(j->res->report, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(j->report = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
+		snprintf(j->res->reason, sizeof j->res->reason, "%s: %s", j->res->report,
+			 strerror(errno));
+		return XY_EIO;
+	}
+	setvbuf(j->report, NULL, _IOFBF, 1 << 16);
+	/* A BOM so that spreadsheets open the Chinese text as UTF-8. */
+	fputs("\xEF\xBB\xBF行号,字段代码,字段名称,原因,reason\n", j->report);
+	return 0;
+}
+
+/* Everything before the first row: dataset, unit, file, duplicate, header. */
+static int prepare(struct job *j, const struct xy_ingest_opts *o, int fd, int jsonl)
+{
+	struct xy_ingest_result *res = j->res;
+	struct xy_csv_row h;
+	int rc, got;
+
+	j->ds = xy_catalog_dataset(j->inst->catalog, o->dataset);
+	if (!j->ds) {
+		snprintf(res->reason, sizeof res->reason, "unknown dataset %.40s", o->dataset);
+		return XY_ENOTFOUND;
+	}
+	if ((rc = xy_store_unit_by_code(j->inst->store, o->unit_code, &j->unit))) {
+		snprintf(res->reason, sizeof res->reason, "unknown unit %.40s", o->unit_code);
+		return rc;
+	}
+	rc = xy_store_unit_provides(j->inst->store, j->unit.id, j->ds->code);
+	if (rc <= 0) {
+		snprintf(res->reason, sizeof res->reason, "unit %s (%s) does not provide dataset %s",
+			 j->unit.code, j->unit.name, j->ds->code);
+		return rc < 0 ? rc : XY_EDENIED;
+	}
+	if ((rc = file_digest(fd, j->batch.file_sm3, res->reason, sizeof res->reason)))
+		return rc;
+	if (xy_store_batch_by_digest(j->inst->store, j->batch.file_sm3, &j->batch) == 0) {
+		res->earlier_batch = j->batch.id;
+		snprintf(res->reason, sizeof res->reason,
+			 "this file was already imported as batch %lld (%s, %ld rows accepted)",
+			 (long long)j->batch.id, j->batch.state, j->batch.accepted);
+		return XY_EDUPLICATE;
+	}
+	if ((rc = xy_textin_open_fd(&j->in, fd, o->enc))) {
+		snprintf(res->reason, sizeof res->reason,
+			 "the file is in no supported encoding (UTF-8 or GB18030)");
+		return rc == XY_EENCODING ? XY_EUNUSABLE : rc;
+	}
+	res->enc = xy_textin_encoding(j->in);
+	if (jsonl)
+		return xy_lines_new(&j->lines, j->in);
+	if ((rc = xy_csv_new(&j->csv, j->in, ',')))
+		return rc;
+	got = xy_csv_next(j->csv, &h);
+	if (got < 0)
+		return got;
+	if (got == 0) {
+		snprintf(res->reason, sizeof res->reason, "the file holds no header row");
+		return XY_EUNUSABLE;
+	}
+	return map_header(j, &h);
+}
+
+static int finish(struct job *j)
+{
+	struct xy_store *st = j->inst->store;
+	long removed;
+	int rc;
+
+	j->res->accepted = j->accepted;
+	j->res->rejected = j->rejected;
+	j->batch.rows_total = j->res->rows;
+	j->batch.accepted = j->accepted;
+	j->batch.rejected = j->rejected;
+	snprintf(j->batch.report, sizeof j->batch.report, "%s", j->res->report);
+	if ((rc = xy_store_begin(st)))
+		return rc;
+	if ((rc = xy_store_batch_finish(st, &j->batch)) || (rc = audit_import(j, "ok", NULL)) ||
+	    (rc = xy_store_commit(st))) {
+		xy_store_rollback(st);
+		/* AUD-2: no event, no batch.  Remove what was written. */
+		if (xy_store_begin(st) == 0) {
+			if (xy_store_batch_discard(st, j->batch.id, &removed) == 0 &&
+			    xy_store_commit(st) == 0)
+				xy_log_info("batch %lld removed: %ld rows", (long long)j->batch.id,
+					    removed);
+			else
+				xy_store_rollback(st);
+		}
+		snprintf(j->res->reason, sizeof j->res->reason, "%s",
+			 rc == XY_EAUDIT ? "the audit trail could not be written; nothing was stored"
+					 : xy_strerror(rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int run(struct job *j, const struct xy_ingest_opts *o, int jsonl)
+{
+	struct xy_store *st = j->inst->store;
+	pthread_t tid;
+	long removed;
+	int rc, wrc;
+
+	snprintf(j->batch.dataset, sizeof j->batch.dataset, "%s", j->ds->code);
+	j->batch.unit_id = j->unit.id;
+	snprintf(j->batch.account, sizeof j->batch.account, "%s", o->account ? o->account : "");
+	snprintf(j->batch.file_name, sizeof j->batch.file_name, "%s",
+		 o->file_name ? o->file_name : base_name(o->path));
+	snprintf(j->batch.format, sizeof j->batch.format, "%s", jsonl ? "jsonl" : "csv");
+	snprintf(j->batch.encoding, sizeof j->batch.encoding, "%s", xy_encoding_name(j->res->enc));
+	j->batch.started_us = j->now_us;
+	if ((rc = xy_store_begin(st)))
+		return rc;
+	if ((rc = xy_store_batch_begin(st, &j->batch)) || (rc = xy_store_commit(st))) {
+		xy_store_rollback(st);
+		if (rc == XY_EDUPLICATE)
+			snprintf(j->res->reason, sizeof j->res->reason,
+				 "this file is being imported right now by another session");
+		return rc;
+	}
+	j->res->batch_id = j->batch.id;
+	if ((rc = open_report(j)))
+		goto discard;
+	if (pthread_create(&tid, NULL, writer, j)) {
+		rc = XY_ENOMEM;
+		goto discard;
+	}
+	rc = read_rows(j, jsonl);
+	pthread_mutex_lock(&j->mu);
+	j->reader_done = 1;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	pthread_join(tid, NULL);
+	wrc = j->writer_failed;
+	if (!rc && wrc)
+		rc = wrc;
+	if (!rc && fflush(j->report))
+		rc = XY_EIO;
+	if (rc)
+		goto discard;
+	if (j->res->rows == 0) {
+		snprintf(j->res->reason, sizeof j->res->reason, "the file holds no data rows");
+		rc = XY_EUNUSABLE;
+		goto discard;
+	}
+	return finish(j);
+discard:
+	if (!j->res->reason[0])
+		snprintf(j->res->reason, sizeof j->res->reason, "%s", xy_strerror(rc));
+	if (xy_store_begin(st) == 0) {
+		if (xy_store_batch_discard(st, j->batch.id, &removed) == 0 &&
+		    audit_import(j, "failed", j->res->reason) == 0 && xy_store_commit(st) == 0)
+			return rc;
+		xy_store_rollback(st);
+	}
+	xy_log_error("batch %lld could not be discarded after: %s", (long long)j->batch.id,
+		     j->res->reason);
+	return rc;
+}
+
+int xy_ingest_file(struct xy_instance *inst, const struct xy_ingest_opts *o,
+		   struct xy_ingest_result *res)
+{
+	struct job *j = calloc(1, sizeof *j);
+	struct who w = {o->account, o->real_name, o->client, o->agent};
+	int fd = -1, rc, jsonl = detect_jsonl(o);
+	long txn;
+
+	memset(res, 0, sizeof *res);
+	if (!j)
+		return XY_ENOMEM;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	j->inst = inst;
+	j->who = w;
+	j->res = res;
+	j->now_us = xy_now_us();
+	j->ropts.today = xy_today();
+	j->ropts.code_allowed = xy_instance_code_allowed;
+	j->ropts.arg = inst;
+	if ((rc = xy_ini_get_long(inst->config, "import", "txn_rows", XY_IMPORT_TXN_ROWS, 1,
+				  XY_IMPORT_TXN_ROWS * 4, &txn)))
+		goto out;
+	j->txn_rows = txn;
+	if ((rc = xy_store_batch_each_loading(inst->store, j->now_us - STALE_LOADING_US, discard_one,
+					      inst)) ||
+	    (rc = xy_sealer_new(&j->sealer, inst->keys)) || (rc = job_alloc(j)))
+		goto out;
+	fd = open(o->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(res->reason, sizeof res->reason, "%s: %s", o->path, strerror(errno));
+		rc = XY_EIO;
+		goto out;
+	}
+	if ((rc = prepare(j, o, fd, jsonl))) {
+		if (!res->reason[0])
+			snprintf(res->reason, sizeof res->reason, "%s", xy_strerror(rc));
+		audit_refusal(inst, &w, o->dataset, o->unit_code, res->reason);
+		goto out;
+	}
+	rc = run(j, o, jsonl);
+out:
+	if (fd >= 0)
+		close(fd);
+	job_free(j);
+	free(j);
+	return rc;
+}

@@ -1,0 +1,101 @@
+#include "svc/record.h"
+
+#include <string.h>
+
+#include "crypto/seal.h"
+#include "util/err.h"
+
+static int put_json_string(struct xy_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+	int rc = xy_buf_addc(b, '"');
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			run++;
+			continue;
+		}
+		rc = xy_buf_add(b, s + i - run, run);
+		run = 0;
+		if (rc)
+			break;
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			rc = xy_buf_add(b, e, 2);
+		} else {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			rc = xy_buf_add(b, e, 6);
+		}
+	}
+	if (!rc)
+		rc = xy_buf_add(b, s + n - run, run);
+	return rc ? rc : xy_buf_addc(b, '"');
+}
+
+int xy_record_json_put(struct xy_buf *b, const char *code, const char *v, size_t n)
+{
+	int rc = 0;
+	if (b->len > 1)
+		rc = xy_buf_addc(b, ',');
+	if (!rc)
+		rc = put_json_string(b, code, strlen(code));
+	if (!rc)
+		rc = xy_buf_addc(b, ':');
+	return rc ? rc : put_json_string(b, v, n);
+}
+
+int xy_record_seal_put(struct xy_buf *b, struct xy_sealer *s, int64_t id, const char *code,
+		       const char *v, size_t n)
+{
+	size_t clen = strlen(code), at;
+	uint8_t hdr[4];
+	uint32_t slen;
+	int rc;
+
+	if (clen == 0 || clen > 255)
+		return XY_EINVAL;
+	hdr[0] = (uint8_t)clen;
+	if ((rc = xy_buf_add(b, hdr, 1)) || (rc = xy_buf_add(b, code, clen)) ||
+	    (rc = xy_buf_add(b, "\0\0\0\0", 4)))
+		return rc;
+	at = b->len;
+	if ((rc = xy_seal(s, XY_RECORD_TABLE, code, id, v, n, b)))
+		return rc;
+	slen = (uint32_t)(b->len - at);
+	hdr[0] = (uint8_t)(slen >> 24);
+	hdr[1] = (uint8_t)(slen >> 16);
+	hdr[2] = (uint8_t)(slen >> 8);
+	hdr[3] = (uint8_t)slen;
+	memcpy(b->p + at - 4, hdr, 4);
+	return 0;
+}
+
+int xy_record_sealed_each(const void *sealed, size_t n,
+			  int (*fn)(void *arg, const char *code, const void *v, size_t len), void *arg)
+{
+	const uint8_t *p = sealed;
+	size_t i = 0;
+
+	while (i < n) {
+		char code[256];
+		size_t clen = p[i++];
+		uint32_t slen;
+		int rc;
+
+		if (clen == 0 || n - i < clen + 4)
+			return XY_ETAMPER;
+		memcpy(code, p + i, clen);
+		code[clen] = '\0';
+		i += clen;
+		slen = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+		i += 4;
+		if (n - i < slen)
+			return XY_ETAMPER;
+		if ((rc = fn(arg, code, p + i, slen)))
+			return rc;
+		i += slen;
+	}
+	return 0;
+}
