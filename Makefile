@@ -44,6 +44,8 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps tests test test-quick run bench lint fuzz fuzz-build clean
 .SUFFIXES:
+# Keep every intermediate object (test support objects included).
+.SECONDARY:
 
 all: $(BUILD)/xinyong
 
@@ -104,13 +106,20 @@ bench: $(BUILD)/xinyong $(BENCH_BIN)
 # libFuzzer targets: clang, sanitizers, every parser of untrusted bytes.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJ := $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
 fuzz-build: $(FUZZ_BIN)
 
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) | $(BUILD)/.deps-ok
+build/fuzz/obj/svc/catalog_blob.o: catalog/default.json
+
+build/fuzz/obj/%.o: src/%.c | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
 
 # Longer fuzzing: FUZZ_SECONDS per target (default 60).
 fuzz: fuzz-build

@@ -200,7 +200,9 @@ static const char *const prohibited_zh[] = {
 };
 
 static const char *const prohibited_en[] = {
-	"religion", "religious", "faith", "belief", "beliefs", "gene", "genes", "genetic",
+	/* Not "faith" or "belief" alone: "good faith" is everyday credit
+	 * vocabulary, and "religious belief" is caught by "religious". */
+	"religion", "religious", "gene", "genes", "genetic",
 	"genetics", "genome", "genomic", "genotype", "dna", "fingerprint", "fingerprints",
 	"blood type", "blood group", "bloodtype", "disease", "diseases", "illness", "illnesses",
 	"medical history", "medical record", "medical records", "diagnosis", "diagnoses",
@@ -209,8 +211,9 @@ static const char *const prohibited_en[] = {
 
 int xy_prohibited_term(const char *text, const char **term)
 {
-	char norm[1024];
-	size_t n = 0;
+	size_t len = strlen(text), n = 0;
+	char *norm;
+	int hit = 0;
 
 	for (size_t i = 0; i < sizeof prohibited_zh / sizeof *prohibited_zh; i++)
 		if (strstr(text, prohibited_zh[i])) {
@@ -219,9 +222,15 @@ int xy_prohibited_term(const char *text, const char **term)
 		}
 	/* English words: lower-case ASCII, every other byte a separator, so
 	 * "BLOOD_TYPE", "Blood-type" and "blood type" all match "blood type"
-	 * while "general" does not match "gene". */
+	 * while "general" does not match "gene".  The whole text is read,
+	 * however long. */
+	norm = malloc(len + 3);
+	if (!norm) {
+		*term = "(no memory to check)";
+		return 1; /* fail closed */
+	}
 	norm[n++] = ' ';
-	for (const char *p = text; *p && n < sizeof norm - 2; p++) {
+	for (const char *p = text; *p; p++) {
 		unsigned char ch = (unsigned char)*p;
 		char o = isalnum(ch) && ch < 0x80 ? (char)tolower(ch) : ' ';
 		if (o == ' ' && norm[n - 1] == ' ')
@@ -231,15 +240,16 @@ int xy_prohibited_term(const char *text, const char **term)
 	if (norm[n - 1] != ' ')
 		norm[n++] = ' ';
 	norm[n] = '\0';
-	for (size_t i = 0; i < sizeof prohibited_en / sizeof *prohibited_en; i++) {
+	for (size_t i = 0; i < sizeof prohibited_en / sizeof *prohibited_en && !hit; i++) {
 		char pat[64];
 		snprintf(pat, sizeof pat, " %s ", prohibited_en[i]);
 		if (strstr(norm, pat)) {
 			*term = prohibited_en[i];
-			return 1;
+			hit = 1;
 		}
 	}
-	return 0;
+	free(norm);
+	return hit;
 }
 
 static int check_prohibited(struct ctx *c, const struct xy_field *f)
@@ -523,7 +533,8 @@ static int parse_subject(struct ctx *c, struct xy_dataset *ds, json_t *o)
 		json_array_foreach (arr, i, v) {
 			int idx = json_is_string(v) ? xy_dataset_field(ds, json_string_value(v)) : -1;
 			if (idx < 0)
-				return fail(c, XY_ECATALOG, "subject.legal_codes names an unknown field");
+				return fail(c, XY_ECATALOG, "subject.legal_codes names unknown field %.40s",
+					    json_is_string(v) ? json_string_value(v) : "(not a string)");
 			ds->subject.legal_codes[ds->subject.nlegal++] = idx;
 		}
 	}
@@ -541,7 +552,8 @@ static int parse_key(struct ctx *c, struct xy_dataset *ds, json_t *arr)
 	json_array_foreach (arr, i, v) {
 		int idx = json_is_string(v) ? xy_dataset_field(ds, json_string_value(v)) : -1;
 		if (idx < 0)
-			return fail(c, XY_ECATALOG, "\"key\" names an unknown field");
+			return fail(c, XY_ECATALOG, "\"key\" names unknown field %.40s",
+				    json_is_string(v) ? json_string_value(v) : "(not a string)");
 		ds->key[ds->nkey++] = idx;
 	}
 	return 0;
@@ -618,7 +630,8 @@ static int parse_rules(struct ctx *c, struct xy_dataset *ds, json_t *arr)
 		json_array_foreach (fl, j, v) {
 			r->fields[j] = json_is_string(v) ? xy_dataset_field(ds, json_string_value(v)) : -1;
 			if (r->fields[j] < 0)
-				return fail(c, XY_ECATALOG, "rule \"one_of\" names an unknown field");
+				return fail(c, XY_ECATALOG, "rule \"one_of\" names unknown field %.40s",
+					    json_is_string(v) ? json_string_value(v) : "(not a string)");
 		}
 		r->nfields = (int)json_array_size(fl);
 		if ((v = json_object_get(o, "when"))) {
@@ -858,10 +871,14 @@ static size_t norm_header(const char *s, size_t n, char *out, size_t cap)
 {
 	size_t o = 0, i = 0;
 
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		n--;
-	while (n >= 3 && memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0)
-		n -= 3;
+	for (;;) {
+		if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+			n--;
+		else if (n >= 3 && memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0)
+			n -= 3;
+		else
+			break;
+	}
 	while (i < n && (s[i] == ' ' || s[i] == '\t' || (n - i >= 3 && !memcmp(s + i, "\xe3\x80\x80", 3))))
 		i += s[i] == ' ' || s[i] == '\t' ? 1 : 3;
 	for (; i < n && o + 1 < cap; i++) {

@@ -15,6 +15,25 @@ struct chk {
 	struct xy_row_result *res;
 };
 
+/* Bytes of s[0..n) that fit in max bytes without cutting a UTF-8
+ * character in half (reasons quote the clerk's values and must stay valid
+ * text for reports and JSON). */
+static int utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return (int)n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return (int)max;
+}
+
+static void copy_reason(char *dst, size_t cap, const char *src)
+{
+	int n = utf8_cut(src, strlen(src), cap - 1);
+	memcpy(dst, src, (size_t)n);
+	dst[n] = '\0';
+}
+
 static void add_problem(struct chk *c, int field, const char *zh, const char *en)
 {
 	struct xy_row_problem *p;
@@ -24,15 +43,23 @@ static void add_problem(struct chk *c, int field, const char *zh, const char *en
 		return;
 	p = &c->res->problem[c->res->nproblems++];
 	p->field = field;
-	snprintf(p->zh, sizeof p->zh, "%s", zh);
-	snprintf(p->en, sizeof p->en, "%s", en);
+	copy_reason(p->zh, sizeof p->zh, zh);
+	copy_reason(p->en, sizeof p->en, en);
+}
+
+static int has_problem(const struct chk *c, int field)
+{
+	for (int i = 0; i < c->res->nproblems; i++)
+		if (c->res->problem[i].field == field)
+			return 1;
+	return 0;
 }
 
 /* Both formats are literals naming the same arguments in the same order, so
  * the compiler checks each. */
 #define problem(c, field, zhfmt, enfmt, ...)                                       \
 	do {                                                                       \
-		char zh_[XY_ROW_REASON_MAX], en_[XY_ROW_REASON_MAX];               \
+		char zh_[XY_ROW_REASON_MAX * 2], en_[XY_ROW_REASON_MAX * 2];       \
 		snprintf(zh_, sizeof zh_, zhfmt, __VA_ARGS__);                     \
 		snprintf(en_, sizeof en_, enfmt, __VA_ARGS__);                     \
 		add_problem(c, field, zh_, en_);                                   \
@@ -41,7 +68,7 @@ static void add_problem(struct chk *c, int field, const char *zh, const char *en
 /* Each language with its own single string argument. */
 #define problem2(c, field, zhfmt, zharg, enfmt, enarg)                             \
 	do {                                                                       \
-		char zh_[XY_ROW_REASON_MAX], en_[XY_ROW_REASON_MAX];               \
+		char zh_[XY_ROW_REASON_MAX * 2], en_[XY_ROW_REASON_MAX * 2];       \
 		snprintf(zh_, sizeof zh_, zhfmt, zharg);                           \
 		snprintf(en_, sizeof en_, enfmt, enarg);                           \
 		add_problem(c, field, zh_, en_);                                   \
@@ -169,7 +196,7 @@ static void describe_cond(const struct chk *c, const struct xy_cond *cond, char 
 {
 	const struct xy_field *f = &c->ds->fields[cond->field];
 	const char *v = c->row->val[cond->field];
-	int n = (int)(c->row->len[cond->field] > 60 ? 60 : c->row->len[cond->field]);
+	int n = v ? utf8_cut(v, c->row->len[cond->field], 60) : 0;
 
 	if (cond->op == XY_COND_PRESENT) {
 		snprintf(zh, zl, "已填写%s", f->name);
@@ -212,7 +239,7 @@ static int code_item(void *arg, const char *s, size_t n)
 {
 	struct code_arg *a = arg;
 	const struct xy_field *f = &a->c->ds->fields[a->field];
-	int shown = (int)(n > 60 ? 60 : n);
+	int shown = utf8_cut(s, n, 60);
 	if (n == 0)
 		add_problem(a->c, a->field, "含空的代码值", "holds an empty code value");
 	else if (!in_list(s, n, f->list->values, f->list->n))
@@ -267,9 +294,10 @@ static void check_decimal(struct chk *c, int i)
 	const struct xy_field *f = &c->ds->fields[i];
 	const char *s = c->row->val[i];
 	size_t n = c->row->len[i], k = 0, intd = 0, frac = 0;
-	int shown = (int)(n > 40 ? 40 : n);
+	int shown = utf8_cut(s, n, 40);
+	char num[40];
 
-	if (memchr(s, ',', n) || strstr(s, "，")) {
+	if (memchr(s, ',', n) || memmem(s, n, "，", 3)) {
 		problem(c, i, "“%.*s”含千位分隔符，请填写不带分隔符的数字",
 			"\"%.*s\" has thousands separators; write the plain number", shown, s);
 		return;
@@ -297,7 +325,10 @@ static void check_decimal(struct chk *c, int i)
 		problem(c, i, "小数位数超过 %d 位", "more than %d decimal places", f->scale);
 		return;
 	}
-	if (f->has_min && strtod(s, NULL) < (double)f->min)
+	/* A bounded copy: values are a pointer and a length. */
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (f->has_min && strtod(num, NULL) < (double)f->min)
 		problem(c, i, "不得小于 %lld", "must not be below %lld", f->min);
 }
 
@@ -307,14 +338,17 @@ static void check_integer(struct chk *c, int i)
 	const char *s = c->row->val[i];
 	size_t n = c->row->len[i];
 	int neg = n && s[0] == '-';
+	char num[20];
 	long long v;
 
 	if (!is_digits(s + neg, n - (size_t)neg) || n - (size_t)neg > 15) {
-		problem(c, i, "“%.*s”不是整数", "\"%.*s\" is not a whole number", (int)(n > 40 ? 40 : n),
+		problem(c, i, "“%.*s”不是整数", "\"%.*s\" is not a whole number", utf8_cut(s, n, 40),
 			s);
 		return;
 	}
-	v = strtoll(s, NULL, 10);
+	memcpy(num, s, n);
+	num[n] = '\0';
+	v = strtoll(num, NULL, 10);
 	if ((f->has_min && v < f->min) || (f->has_max && v > f->max_value))
 		problem(c, i, "%lld 超出允许范围", "%lld is out of range", v);
 }
@@ -323,7 +357,7 @@ static void check_date(struct chk *c, int i, int month)
 {
 	struct xy_row *r = c->row;
 	const struct xy_field *f = &c->ds->fields[i];
-	int shown = (int)(r->len[i] > 40 ? 40 : r->len[i]);
+	int shown = utf8_cut(r->val[i], r->len[i], 40);
 	int32_t d;
 	int rc = month ? xy_month_parse(r->val[i], r->len[i], &d)
 		       : xy_date_parse(r->val[i], r->len[i], &d);
@@ -506,7 +540,7 @@ static void derive_subject(struct chk *c)
 					  ds->subject.natural_values, ds->subject.nnatural);
 	if (c->res->natural) {
 		c->res->code_field = ds->subject.id_number;
-		if (!present(r, ds->subject.id_number))
+		if (!present(r, ds->subject.id_number) && !has_problem(c, ds->subject.id_number))
 			add_problem(c, ds->subject.id_number, "自然人须填写证件号码",
 				"a natural person needs an identity document number");
 		return;
@@ -516,7 +550,7 @@ static void derive_subject(struct chk *c)
 			c->res->code_field = ds->subject.legal_codes[k];
 			return;
 		}
-	if (ds->subject.nlegal)
+	if (ds->subject.nlegal && !has_problem(c, ds->subject.legal_codes[0]))
 		add_problem(c, ds->subject.legal_codes[0], "缺少可识别主体的代码",
 			"no code identifies the subject");
 }

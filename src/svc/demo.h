@@ -26,9 +26,9 @@ struct xy_demo_region {
 };
 
 struct xy_demo_unit {
-	const char *code;            /* the unit's 统一社会信用代码 (18 characters, [0-9A-Z]) */
-	const char *name;            /* e.g. 九江市濂溪区市场监督管理局 */
-	const char *region;          /* region code (the city's own code for city-level units) */
+	const char *code;   /* the unit's 统一社会信用代码 (18 characters, [0-9A-Z]) */
+	const char *name;   /* e.g. 九江市濂溪区市场监督管理局 */
+	const char *region; /* region code (the city's own code for city-level units) */
 	const char *const *provides; /* dataset codes it supplies */
 	int nprovides;
 };
@@ -69,9 +69,10 @@ xy_demo_write_files(const struct xy_demo_spec *spec, const char *outdir,
  * f is borrowed and left open.  0, XY_EINVAL (unknown dataset, bad spec, n out of
  * 0..XY_IMPORT_ROWS_MAX), XY_ELIMIT (QYSB asked for more than 120 months per enterprise),
  * XY_ENOMEM, XY_EIO. */
-__attribute__((warn_unused_result)) int
-xy_demo_write_rows(const struct xy_demo_spec *spec, const char *dataset,
-		   const struct xy_demo_unit *unit, long n, double natural_share, FILE *f);
+__attribute__((warn_unused_result)) int xy_demo_write_rows(const struct xy_demo_spec *spec,
+							   const char *dataset,
+							   const struct xy_demo_unit *unit, long n,
+							   double natural_share, FILE *f);
 
 /* A plausible company (or 个体工商户) name and a valid USCC for legal person i (0-based; any i
  * in 0..XY_SUBJECTS_DEMO_MAX-1 gives a subject, whatever spec->legal).  name is truncated to

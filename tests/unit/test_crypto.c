@@ -57,13 +57,6 @@ struct tmpdir {
 	char keys[96];
 };
 
-static void tmpdir_make(struct tmpdir *t)
-{
-	snprintf(t->base, sizeof(t->base), "/tmp/xy-test-crypto-XXXXXX");
-	assert_non_null(mkdtemp(t->base));
-	snprintf(t->keys, sizeof(t->keys), "%s/keys", t->base);
-}
-
 static void rm_dir(const char *dir)
 {
 	char path[512];
@@ -84,9 +77,32 @@ static void rm_dir(const char *dir)
 	rmdir(dir);
 }
 
-static void tmpdir_remove(struct tmpdir *t)
+/* Directories made by the running test, removed by its teardown even when it fails. */
+static char made_dirs[4][64];
+
+static void tmpdir_make(struct tmpdir *t)
 {
-	rm_dir(t->base);
+	snprintf(t->base, sizeof(t->base), "/tmp/xy-test-crypto-XXXXXX");
+	assert_non_null(mkdtemp(t->base));
+	snprintf(t->keys, sizeof(t->keys), "%s/keys", t->base);
+	for (size_t i = 0; i < sizeof(made_dirs) / sizeof(made_dirs[0]); i++) {
+		if (!made_dirs[i][0]) {
+			snprintf(made_dirs[i], sizeof(made_dirs[i]), "%s", t->base);
+			return;
+		}
+	}
+	fail_msg("too many temporary directories in one test");
+}
+
+static int remove_tmpdirs(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(made_dirs) / sizeof(made_dirs[0]); i++) {
+		if (made_dirs[i][0])
+			rm_dir(made_dirs[i]);
+		made_dirs[i][0] = '\0';
+	}
+	return 0;
 }
 
 static char *path_in(const struct tmpdir *t, const char *name, char *buf, size_t n)
@@ -301,7 +317,6 @@ static void fix_close(struct sealfix *f)
 	xy_buf_cleanup(&f->sealed);
 	xy_sealer_free(f->s);
 	xy_keyring_free(f->kr);
-	tmpdir_remove(&f->t);
 }
 
 static void test_cry1_seal_round_trip_sizes(void **state)
@@ -677,7 +692,6 @@ static void test_cry3_keyring_create_load_round_trip(void **state)
 	xy_sealer_free(s2);
 	xy_keyring_free(kr2);
 	xy_keyring_free(kr);
-	tmpdir_remove(&t);
 }
 
 static void test_cry3_create_refuses_non_empty_dir(void **state)
@@ -696,7 +710,6 @@ static void test_cry3_create_refuses_non_empty_dir(void **state)
 	xy_keyring_free(kr);
 	assert_int_equal(xy_keyring_create(path_in(&t, "master.key", p, sizeof(p))),
 			 XY_EEXISTS);
-	tmpdir_remove(&t);
 }
 
 static void test_cry3_master_key_mode_0644_refused(void **state)
@@ -723,7 +736,6 @@ static void test_cry3_master_key_mode_0644_refused(void **state)
 	/* No master key at all. */
 	assert_int_equal(unlink(p), 0);
 	assert_int_equal(xy_keyring_load(t.keys, &kr), XY_EKEY);
-	tmpdir_remove(&t);
 }
 
 static void test_cry3_master_key_from_env(void **state)
@@ -764,8 +776,6 @@ static void test_cry3_master_key_from_env(void **state)
 	unsetenv(XY_MASTER_ENV);
 	assert_int_equal(xy_keyring_load(t2.keys, &kr), 0);
 	xy_keyring_free(kr);
-	tmpdir_remove(&t);
-	tmpdir_remove(&t2);
 }
 
 /* Replaces the first `from` at or after the line starting with `prefix` by `to` (same
@@ -846,7 +856,6 @@ static void test_cry3_tampered_data_keys_line(void **state)
 	/* The wrapped SM2 key as well. */
 	tamper_blob(&t, "platform-sm2.key", "v1 1 sm2 ");
 	assert_int_equal(xy_keyring_load(t.keys, &kr), XY_ETAMPER);
-	tmpdir_remove(&t);
 }
 
 static void test_cry3_rotation_keeps_old_values_readable(void **state)
@@ -909,7 +918,6 @@ static void test_cry3_rotation_keeps_old_values_readable(void **state)
 	xy_buf_cleanup(&a);
 	xy_buf_cleanup(&b);
 	xy_buf_cleanup(&plain);
-	tmpdir_remove(&t);
 }
 
 static void test_cry3_rotation_by_another_process_needs_reload(void **state)
@@ -945,7 +953,6 @@ static void test_cry3_rotation_by_another_process_needs_reload(void **state)
 	xy_keyring_free(b);
 	xy_buf_cleanup(&v);
 	xy_buf_cleanup(&plain);
-	tmpdir_remove(&t);
 }
 
 /* A worker that seals and unseals without pause while the keyring rotates under it. */
@@ -1010,7 +1017,6 @@ static void test_cry3_rotation_without_downtime(void **state)
 	assert_true(w.ops > 0);
 	assert_int_equal(atomic_load(&w.max_id), 4);
 	xy_keyring_free(w.kr);
-	tmpdir_remove(&t);
 }
 
 /* ---- CRY-4: SM2 ---- */
@@ -1214,8 +1220,10 @@ static void test_cry4_keyring_platform_key_matches_pub_file(void **state)
 	xy_sm2_free(pub);
 	xy_buf_cleanup(&sig);
 	xy_keyring_free(kr);
-	tmpdir_remove(&t);
 }
+
+/* Tests that make keyring directories: a clean environment before, no directory after. */
+#define KEYS_TEST(f) cmocka_unit_test_setup_teardown(f, reset_env, remove_tmpdirs)
 
 int main(void)
 {
@@ -1225,30 +1233,29 @@ int main(void)
 		cmocka_unit_test(test_cry1_hmac_sm3_matches_openssl_cli),
 		cmocka_unit_test(test_cry1_sm4_ctr_vector_and_round_trip),
 		cmocka_unit_test(test_cry1_hex_and_ct_equal),
-		cmocka_unit_test_setup(test_cry1_seal_round_trip_sizes, reset_env),
-		cmocka_unit_test_setup(test_cry1_seal_same_value_twice_differs, reset_env),
-		cmocka_unit_test_setup(test_cry1_unseal_any_flipped_bit_fails, reset_env),
-		cmocka_unit_test_setup(test_cry1_unseal_truncated_or_extended_fails, reset_env),
-		cmocka_unit_test_setup(test_cry1_unseal_moved_value_fails, reset_env),
-		cmocka_unit_test_setup(test_cry1_unseal_wrong_version_fails, reset_env),
-		cmocka_unit_test_setup(test_cry1_unseal_unknown_key_id, reset_env),
-		cmocka_unit_test_setup(test_cry1_seal_refusals, reset_env),
-		cmocka_unit_test_setup(test_cry1_blind_index, reset_env),
-		cmocka_unit_test_setup(test_cry2_row_tag, reset_env),
-		cmocka_unit_test_setup(test_cry1_measure_seal_and_blind_index, reset_env),
-		cmocka_unit_test_setup(test_cry3_keyring_create_load_round_trip, reset_env),
-		cmocka_unit_test_setup(test_cry3_create_refuses_non_empty_dir, reset_env),
-		cmocka_unit_test_setup(test_cry3_master_key_mode_0644_refused, reset_env),
-		cmocka_unit_test_setup(test_cry3_master_key_from_env, reset_env),
-		cmocka_unit_test_setup(test_cry3_tampered_data_keys_line, reset_env),
-		cmocka_unit_test_setup(test_cry3_rotation_keeps_old_values_readable, reset_env),
-		cmocka_unit_test_setup(test_cry3_rotation_by_another_process_needs_reload,
-				       reset_env),
-		cmocka_unit_test_setup(test_cry3_rotation_without_downtime, reset_env),
+		KEYS_TEST(test_cry1_seal_round_trip_sizes),
+		KEYS_TEST(test_cry1_seal_same_value_twice_differs),
+		KEYS_TEST(test_cry1_unseal_any_flipped_bit_fails),
+		KEYS_TEST(test_cry1_unseal_truncated_or_extended_fails),
+		KEYS_TEST(test_cry1_unseal_moved_value_fails),
+		KEYS_TEST(test_cry1_unseal_wrong_version_fails),
+		KEYS_TEST(test_cry1_unseal_unknown_key_id),
+		KEYS_TEST(test_cry1_seal_refusals),
+		KEYS_TEST(test_cry1_blind_index),
+		KEYS_TEST(test_cry2_row_tag),
+		KEYS_TEST(test_cry1_measure_seal_and_blind_index),
+		KEYS_TEST(test_cry3_keyring_create_load_round_trip),
+		KEYS_TEST(test_cry3_create_refuses_non_empty_dir),
+		KEYS_TEST(test_cry3_master_key_mode_0644_refused),
+		KEYS_TEST(test_cry3_master_key_from_env),
+		KEYS_TEST(test_cry3_tampered_data_keys_line),
+		KEYS_TEST(test_cry3_rotation_keeps_old_values_readable),
+		KEYS_TEST(test_cry3_rotation_by_another_process_needs_reload),
+		KEYS_TEST(test_cry3_rotation_without_downtime),
 		cmocka_unit_test(test_cry4_sm2_sign_verify),
 		cmocka_unit_test(test_cry4_sm2_id_is_set_explicitly),
 		cmocka_unit_test(test_cry4_sm2_public_pem_round_trip),
-		cmocka_unit_test_setup(test_cry4_keyring_platform_key_matches_pub_file, reset_env),
+		KEYS_TEST(test_cry4_keyring_platform_key_matches_pub_file),
 	};
 
 	/* The refusals tested here log errors; keep the TAP output readable. */

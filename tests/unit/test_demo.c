@@ -17,10 +17,11 @@
 #include "svc/demo.h"
 #include "util/date.h"
 #include "util/err.h"
+#include "util/limits.h"
 
-#define TODAY 20260315
-#define MAXF 40
-#define NLEGAL 3000
+#define TODAY	 20260315
+#define MAXF	 40
+#define NLEGAL	 3000
 #define NNATURAL 2000
 
 /* ------------------------------------------------------------------ fixture */
@@ -73,8 +74,8 @@ static struct xy_demo_spec make_spec(uint64_t seed)
 					 prov_market, 6};
 	units[1] = (struct xy_demo_unit){code_hrss, "九江市人力资源和社会保障局", "360400",
 					 prov_hrss, 2};
-	units[2] = (struct xy_demo_unit){code_water, "九江市自来水有限公司", "360400",
-					 prov_water, 1};
+	units[2] =
+		(struct xy_demo_unit){code_water, "九江市自来水有限公司", "360400", prov_water, 1};
 	units[3] = (struct xy_demo_unit){code_tax, "国家税务总局九江市浔阳区税务局", "360403",
 					 prov_tax, 3};
 	return s;
@@ -87,6 +88,7 @@ struct csv {
 	char *line;
 	size_t cap;
 	char *hline;
+	size_t hcap;
 	char *hdr[MAXF];
 	int nh;
 	char *fld[MAXF];
@@ -125,7 +127,8 @@ static int split(char *line, char **f, int max)
 			return n;
 		}
 		if (*r != ',')
-			return -1; /* a quote inside an unquoted field, or text after a closing one */
+			return -1; /* a quote inside an unquoted field, or text after a closing one
+				    */
 		*w++ = '\0';
 		r++;
 	}
@@ -136,8 +139,7 @@ static void csv_open(struct csv *c, FILE *f)
 	memset(c, 0, sizeof(*c));
 	c->f = f;
 	assert_non_null(f);
-	assert_true(getline(&c->hline, &c->cap, f) > 0);
-	c->cap = 0;
+	assert_true(getline(&c->hline, &c->hcap, f) > 0);
 	c->nh = split(c->hline, c->hdr, MAXF);
 	assert_true(c->nh > 0);
 }
@@ -479,16 +481,16 @@ static void assert_known(const struct pair *t, long n, const char *code, const c
 
 static const char *const code_cols[][3] = {
 	/* dataset, code column, name column of the subject, for legal persons */
-	{"CF_", "CF_XDR_SHXYM", "CF_XDR_MC"},    {"XK_", "XK_XDR_SHXYM", "XK_XDR_MC"},
-	{"YZSX", "YZSX_SHXYM", "YZSX_ZTMC"},     {"SXJL", "SXJL_SHXYM", "SXJL_ZTMC"},
+	{"CF_", "CF_XDR_SHXYM", "CF_XDR_MC"}, {"XK_", "XK_XDR_SHXYM", "XK_XDR_MC"},
+	{"YZSX", "YZSX_SHXYM", "YZSX_ZTMC"},  {"SXJL", "SXJL_SHXYM", "SXJL_ZTMC"},
 	{"QYSB", "QYSB_SHXYM", "QYSB_DWMC"},
 };
 
 static const char *const id_cols[][3] = {
 	/* natural persons: the subject's, then the legal representative's */
-	{"CF_", "CF_XDR_ZJHM", "CF_XDR_MC"},     {"XK_", "XK_XDR_ZJHM", "XK_XDR_MC"},
-	{"YZSX", "YZSX_ZJHM", "YZSX_ZTMC"},      {"GRQF", "GRQF_ZJHM", "GRQF_XM"},
-	{"CF_", "CF_FR_ZJHM", "CF_FRDB"},        {"XK_", "XK_FR_ZJHM", "XK_FDDB"},
+	{"CF_", "CF_XDR_ZJHM", "CF_XDR_MC"}, {"XK_", "XK_XDR_ZJHM", "XK_XDR_MC"},
+	{"YZSX", "YZSX_ZJHM", "YZSX_ZTMC"},  {"GRQF", "GRQF_ZJHM", "GRQF_XM"},
+	{"CF_", "CF_FR_ZJHM", "CF_FRDB"},    {"XK_", "XK_FR_ZJHM", "XK_FDDB"},
 };
 
 /* Subject i has one code and one name everywhere: every code or identity number in any file is
@@ -535,9 +537,11 @@ static void test_demo_subject_same_in_every_dataset(void **state)
 }
 
 static const char *const cflb_all[] = {
-	"警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件",
-	"降低资质等级", "吊销许可证件", "限制开展生产经营活动", "责令停产停业", "责令关闭",
-	"限制从业", "行政拘留", "其他",
+	"警告",		"通报批评",	"罚款",
+	"没收违法所得", "没收非法财物", "暂扣许可证件",
+	"降低资质等级", "吊销许可证件", "限制开展生产经营活动",
+	"责令停产停业", "责令关闭",	"限制从业",
+	"行政拘留",	"其他",
 };
 
 struct cf_stats {
@@ -548,19 +552,18 @@ struct cf_stats {
 /* The penalty classes of a row: all known; returns a bit set. */
 static unsigned cf_classes(const char *cflb)
 {
-	char buf[256];
+	const size_t nall = sizeof(cflb_all) / sizeof(cflb_all[0]);
 	unsigned set = 0;
-	char *save = NULL;
 
-	snprintf(buf, sizeof(buf), "%s", cflb);
-	for (char *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
-		size_t k = 0;
+	for (const char *t = cflb; *t;) {
+		size_t n = strcspn(t, ";"), k = 0;
 
-		while (k < sizeof(cflb_all) / sizeof(cflb_all[0]) && strcmp(t, cflb_all[k]))
+		while (k < nall && (strlen(cflb_all[k]) != n || strncmp(t, cflb_all[k], n)))
 			k++;
-		if (k == sizeof(cflb_all) / sizeof(cflb_all[0]))
-			fail_msg("unknown 处罚类别 %s", t);
+		if (k == nall)
+			fail_msg("unknown 处罚类别 in %s", cflb);
 		set |= 1u << k;
+		t += n + (t[n] == ';');
 	}
 	assert_true(set != 0);
 	return set;
@@ -629,9 +632,9 @@ static void check_cf_dates(const struct csv *c)
 /* One XZCF row against the rules of COL-2 and the catalog's conditional fields. */
 static void check_cf_row(const struct csv *c, struct cf_stats *st, const char *region)
 {
-	static const char *const required[] = {"CF_XDR_MC", "CF_XDR_LB", "CF_WSH", "CF_WFXW",
-					       "CF_SY", "CF_YJ", "CF_CFLB", "CF_NR", "CF_JDRQ",
-					       "CF_YXQ", "CF_CFJG", "CF_SJLY"};
+	static const char *const required[] = {"CF_XDR_MC", "CF_XDR_LB", "CF_WSH",  "CF_WFXW",
+					       "CF_SY",	    "CF_YJ",	 "CF_CFLB", "CF_NR",
+					       "CF_JDRQ",   "CF_YXQ",	 "CF_CFJG", "CF_SJLY"};
 
 	for (size_t k = 0; k < sizeof(required) / sizeof(required[0]); k++)
 		assert_true(*col(c, required[k]));
@@ -661,25 +664,22 @@ static void test_col2_demo_xzcf_rows_valid(void **state)
 	assert_int_equal(st.rows, 20000);
 	assert_in_range(st.natural, 5000, 7000);
 	assert_true(st.legal_local * 100 >= (st.rows - st.natural) * 75);
-	/* the market regulator's templates cover some classes; all units together cover all */
 	for (int u = 1; u < 4; u++) {
-		struct cf_stats other = {0};
-
 		csv_open(&c, rows_file(&s, "XZCF", &units[u], 5000, 0.5));
 		while (csv_next(&c))
-			check_cf_row(&c, &other, NULL);
+			check_cf_row(&c, &st, NULL);
 		csv_close(&c);
-		st.classes |= other.classes;
 	}
-	(void)st.classes;
+	assert_int_equal(st.rows, 35000);
 }
 
 /* Every penalty class of the national list appears in some unit's rows, each time with the
  * amounts and licence fields its class calls for (checked by check_cf_row). */
 static void test_col2_demo_xzcf_all_classes(void **state)
 {
-	static const char *names[] = {"九江市公安局", "九江市住房和城乡建设局", "九江市生态环境局",
-				      "九江市卫生健康委员会", "九江市城市管理局", "九江市应急管理局",
+	static const char *names[] = {"九江市公安局",	      "九江市住房和城乡建设局",
+				      "九江市生态环境局",     "九江市卫生健康委员会",
+				      "九江市城市管理局",     "九江市应急管理局",
 				      "九江市市场监督管理局", "九江市文化广电旅游局"};
 	struct xy_demo_spec s = make_spec(5);
 	struct cf_stats st = {0};
@@ -777,8 +777,8 @@ static void check_other_row(const struct csv *c)
 	static const char *const jllb[] = {"A级纳税人", "守合同重信用企业", "诚信示范企业",
 					   "海关高级认证企业", "其他"};
 	static const char *const jfzt[] = {"正常", "欠缴", "中断", "注销"};
-	static const char *const qflx[] = {"水费", "电费", "燃气费", "供热费", "通信费",
-					   "有线电视费", "物业费", "其他"};
+	static const char *const qflx[] = {"水费",   "电费",	   "燃气费", "供热费",
+					   "通信费", "有线电视费", "物业费", "其他"};
 
 	if (has_col(c, "XK_XKLB")) {
 		assert_true(in_list(col(c, "XK_XKLB"), xklb, 6));
@@ -790,7 +790,8 @@ static void check_other_row(const struct csv *c)
 		assert_uscc(col(c, "SXJL_SHXYM"));
 	}
 	if (has_col(c, "QYSB_JFZT")) {
-		double yj = strtod(col(c, "QYSB_YJJE"), NULL), sj = strtod(col(c, "QYSB_SJJE"), NULL);
+		double yj = strtod(col(c, "QYSB_YJJE"), NULL),
+		       sj = strtod(col(c, "QYSB_SJJE"), NULL);
 		double qj = strtod(col(c, "QYSB_QJJE"), NULL);
 
 		assert_true(in_list(col(c, "QYSB_JFZT"), jfzt, 4));
@@ -814,9 +815,12 @@ static void check_other_row(const struct csv *c)
 }
 
 static const char *const keys[][3] = {
-	{"XZCF", "CF_WSH", NULL},           {"XZXK", "XK_WSH", NULL},
-	{"YZSX", "YZSX_LRWH", NULL},        {"SXJL", "SXJL_RDWH", NULL},
-	{"QYSB", "QYSB_SHXYM", "QYSB_JFNY"}, {"GRQF", "GRQF_HH", "GRQF_TJRQ"},
+	{"XZCF", "CF_WSH", NULL},
+	{"XZXK", "XK_WSH", NULL},
+	{"YZSX", "YZSX_LRWH", NULL},
+	{"SXJL", "SXJL_RDWH", NULL},
+	{"QYSB", "QYSB_SHXYM", "QYSB_JFNY"},
+	{"GRQF", "GRQF_HH", "GRQF_TJRQ"},
 };
 
 /* The key of one row (GRQF's third key field, GRQF_QFLX, is constant per unit). */
@@ -838,9 +842,9 @@ static void test_col2_demo_keys_unique(void **state)
 
 	(void)state;
 	for (int d = 0; d < 6; d++) {
-		const struct xy_demo_unit *u = !strcmp(keys[d][0], "QYSB") ? &units[1] :
-					       !strcmp(keys[d][0], "GRQF") ? &units[2] :
-									     &units[0];
+		const struct xy_demo_unit *u = !strcmp(keys[d][0], "QYSB")   ? &units[1]
+					       : !strcmp(keys[d][0], "GRQF") ? &units[2]
+									     : &units[0];
 		char **v = calloc(N, sizeof(char *));
 		struct csv c;
 		long n = 0;
@@ -962,8 +966,7 @@ static void test_demo_file_set(void **state)
 	rm_dir(dir);
 }
 
-static int stop_after_two(void *arg, const char *ds, const char *unit, const char *path,
-			  long rows)
+static int stop_after_two(void *arg, const char *ds, const char *unit, const char *path, long rows)
 {
 	int *n = arg;
 

@@ -1,0 +1,23 @@
+#!/bin/sh
+# make run: creates the demo instance var/demo when it is absent (about
+# 10,000 legal persons and 50,000 records, imported through the normal,
+# validated and audited path), then starts what exists.
+set -eu
+bin=${1:-build/xinyong}
+dir=var/demo
+mkdir -p var
+if [ ! -e "$dir/core.db" ]; then
+	echo "== creating the demo instance in $dir"
+	"$bin" init "$dir" | tee var/demo-accounts.txt
+	chmod 600 var/demo-accounts.txt
+	echo "   (the one-time passwords above are also in var/demo-accounts.txt; delete it once used)"
+	echo "== importing demo data (10,000 legal persons, 50,000 records)"
+	"$bin" demo "$dir" --subjects 10000 --records 50000 | tail -n 3
+fi
+echo "== verifying the instance"
+"$bin" verify "$dir"
+echo
+echo "The demo instance is in $dir (store: $dir/core.db, import reports: $dir/reports/)."
+echo "Import a file:   $bin import $dir --dataset XZCF --unit UNITCODE FILE.csv"
+echo "Check it:        $bin verify $dir"
+echo "No server yet: the government-zone server and the portal arrive with the next issues."
