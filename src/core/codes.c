@@ -33,13 +33,20 @@ static bool is_upper(char c)
 	return c >= 'A' && c <= 'Z';
 }
 
-/* Value of c in the USCC charset, or -1. */
+/* Value of c in the USCC charset, or -1: a table, since every imported row
+ * checks several codes.  Digits 0-9; then A..Y without I, O, S, V, Z. */
+static const signed char uscc_values[128] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
+	['E'] = 15, ['F'] = 16, ['G'] = 17, ['H'] = 18, ['J'] = 19, ['K'] = 20, ['L'] = 21,
+	['M'] = 22, ['N'] = 23, ['P'] = 24, ['Q'] = 25, ['R'] = 26, ['T'] = 27, ['U'] = 28,
+	['W'] = 29, ['X'] = 30, ['Y'] = 31,
+}; /* value + 1; 0 means not in the charset */
+
 static int uscc_value(char c)
 {
-	for (int i = 0; i < USCC_MOD; i++)
-		if (uscc_charset[i] == c)
-			return i;
-	return -1;
+	unsigned char u = (unsigned char)c;
+	return u < 128 ? uscc_values[u] - 1 : -1;
 }
 
 /* GB 11714 value: 0-9, A=10 ... Z=35, or -1. */

@@ -116,35 +116,42 @@ static void trim(struct xy_row *r, int i)
 	r->len[i] = n;
 }
 
-/* Calls fn on each item of a multi-valued code field. */
+/* Length of the separator at v[i] (; ； , ， 、), or 0. */
+static size_t sep_at(const char *v, size_t n, size_t i)
+{
+	unsigned char c = (unsigned char)v[i];
+	if (c == ';' || c == ',')
+		return 1;
+	if ((c == 0xEF || c == 0xE3) && n - i >= 3 &&
+	    (!memcmp(v + i, "；", 3) || !memcmp(v + i, "，", 3) || !memcmp(v + i, "、", 3)))
+		return 3;
+	return 0;
+}
+
+/* Calls fn on each item of a multi-valued code field, trimmed of spaces. */
 static int each_item(const char *v, size_t n, int (*fn)(void *, const char *, size_t), void *arg)
 {
-	static const char *const seps[] = {";", "；", ",", "，", "、"};
-	size_t start = 0, i = 0;
+	size_t start = 0;
 
-	while (i <= n) {
-		size_t sl = 0;
-		if (i < n)
-			for (size_t k = 0; k < sizeof seps / sizeof *seps; k++)
-				if (strlen(seps[k]) <= n - i && !memcmp(v + i, seps[k], strlen(seps[k])))
-					sl = strlen(seps[k]);
-		if (i == n || sl) {
-			const char *s = v + start;
-			size_t len = i - start;
-			while (len && *s == ' ') {
-				s++;
-				len--;
-			}
-			while (len && s[len - 1] == ' ')
-				len--;
-			int rc = fn(arg, s, len);
-			if (rc)
-				return rc;
-			i += sl ? sl : 1;
-			start = i;
-		} else {
+	for (size_t i = 0; i <= n;) {
+		size_t sl = i < n ? sep_at(v, n, i) : 0;
+		if (i < n && !sl) {
 			i++;
+			continue;
 		}
+		const char *s = v + start;
+		size_t len = i - start;
+		while (len && *s == ' ') {
+			s++;
+			len--;
+		}
+		while (len && s[len - 1] == ' ')
+			len--;
+		int rc = fn(arg, s, len);
+		if (rc)
+			return rc;
+		i += sl ? sl : 1;
+		start = i;
 	}
 	return 0;
 }

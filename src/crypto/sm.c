@@ -80,9 +80,44 @@ struct xy_sm3 {
 	EVP_MD_CTX *ctx;
 };
 
+/* One digest context per thread, kept: allocating one per call costs more
+ * than hashing a short row.  Freed when its thread ends. */
+static pthread_key_t sm3_key;
+static pthread_once_t sm3_once = PTHREAD_ONCE_INIT;
+
+static void sm3_ctx_free(void *ctx)
+{
+	EVP_MD_CTX_free(ctx);
+}
+
+static void sm3_key_init(void)
+{
+	if (pthread_key_create(&sm3_key, sm3_ctx_free))
+		xy__crypto_fatal("xy_sm3", "thread key");
+}
+
+static EVP_MD_CTX *sm3_ctx(void)
+{
+	EVP_MD_CTX *ctx;
+
+	pthread_once(&sm3_once, sm3_key_init);
+	ctx = pthread_getspecific(sm3_key);
+	if (!ctx) {
+		if (!(ctx = EVP_MD_CTX_new()) || pthread_setspecific(sm3_key, ctx))
+			xy__crypto_fatal("xy_sm3", "SM3 context");
+	}
+	return ctx;
+}
+
 void xy_sm3(const void *p, size_t n, uint8_t out[XY_SM3_LEN])
 {
-	if (fetched() || EVP_Digest(p, n, out, NULL, md_sm3, NULL) != 1)
+	EVP_MD_CTX *ctx;
+
+	if (fetched())
+		xy__crypto_fatal(__func__, "SM3");
+	ctx = sm3_ctx();
+	if (EVP_DigestInit_ex2(ctx, md_sm3, NULL) != 1 || EVP_DigestUpdate(ctx, p, n) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, NULL) != 1)
 		xy__crypto_fatal(__func__, "SM3");
 }
 

@@ -1,5 +1,6 @@
 /* The SQLite engine of the store: one file, WAL, numbered migrations,
  * prepared statements kept per handle. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,15 @@ fail:
 	return rc;
 }
 
+/* Process-wide SQLite settings, before its first use: no memory statistics
+ * (they take a global mutex on every allocation). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int xy_store_open(const char *path, int flags, struct xy_store **out)
 {
 	struct xy_store *st;
@@ -296,6 +306,7 @@ int xy_store_open(const char *path, int flags, struct xy_store **out)
 	int rc;
 
 	*out = NULL;
+	pthread_once(&sqlite_once, sqlite_setup);
 	if (flags & XY_STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
 	st = calloc(1, sizeof *st);
@@ -333,6 +344,12 @@ void xy_store_close(struct xy_store *st)
 int xy_store_schema_version(struct xy_store *st)
 {
 	return st->schema;
+}
+
+int xy_store_bulk(struct xy_store *st, int on)
+{
+	return exec(st, on ? "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384"
+			   : "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000");
 }
 
 int xy_store_begin(struct xy_store *st)
@@ -804,14 +821,16 @@ static void find_dup(struct xy_store *st, const struct xy_store_rec *r, struct x
 	sqlite3_reset(s);
 }
 
-int xy_store_record_put(struct xy_store *st, const struct xy_store_rec *r, struct xy_store_dup *dup)
+int xy_store_record_put(struct xy_store *st, const struct xy_store_rec *r, struct xy_store_dup *dup,
+			int64_t *subject_out)
 {
-	int64_t sid = 0;
+	int64_t sid = r->subject_id;
 	sqlite3_stmt *s;
-	int rc = subject_id(st, r, &sid);
+	int rc = sid ? 0 : subject_id(st, r, &sid);
 
 	if (rc)
 		return rc;
+	*subject_out = sid;
 	if (!(s = stmt(st, S_REC_ADD)))
 		return XY_ESTORE;
 	sqlite3_bind_int64(s, 1, r->id);

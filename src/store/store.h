@@ -27,6 +27,12 @@ void xy_store_close(struct xy_store *st);
 /* Schema version after migrations. */
 int xy_store_schema_version(struct xy_store *st);
 
+/* Bulk loading (an import's intermediate transactions): commits are not
+ * flushed to disk one by one and the WAL is checkpointed less often.  The
+ * transaction that makes a batch visible runs after xy_store_bulk(st, 0),
+ * fully synchronous, so a crash can lose only rows of a batch that was
+ * never marked done (and is then cleaned up). */
+XY_WUR int xy_store_bulk(struct xy_store *st, int on);
 XY_WUR int xy_store_begin(struct xy_store *st);
 XY_WUR int xy_store_commit(struct xy_store *st);
 void xy_store_rollback(struct xy_store *st);
@@ -136,6 +142,7 @@ XY_WUR int xy_store_batch_each_loading(struct xy_store *st, int64_t started_befo
 
 struct xy_store_rec {
 	int64_t id;
+	int64_t subject_id;          /* known subject id (a caller's cache), 0: look it up */
 	const char *dataset;
 	int64_t unit_id;
 	int64_t batch_id;
@@ -166,10 +173,11 @@ struct xy_store_dup {
 	long row_no;
 };
 
-/* Writes the record (and its subject when new).  XY_EEXISTS with dup set
- * when the providing unit already has a record with the same key. */
+/* Writes the record (and its subject when new); *subject_id gets the
+ * subject's id.  XY_EEXISTS with dup set when the providing unit already
+ * has a record with the same key. */
 XY_WUR int xy_store_record_put(struct xy_store *st, const struct xy_store_rec *r,
-			       struct xy_store_dup *dup);
+			       struct xy_store_dup *dup, int64_t *subject_id);
 
 struct xy_store_rec_view {
 	int64_t id;

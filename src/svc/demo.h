@@ -3,8 +3,9 @@
  * (XZXK, XZCF, YZSX, SXJL, QYSB, GRQF) that pass the import checks (COL-2).
  *
  * Deterministic: the output is a pure function of the spec (no clock, no rand()).  Subject i is
- * a pure function of (seed, i, the list of counties), so the same enterprise carries the same
- * code and name in every file; nothing holds all subjects in memory.
+ * a pure function of (seed, i, the list of counties; a legal representative also of the number
+ * of natural persons), so the same enterprise carries the same code and name in every file;
+ * nothing holds all subjects in memory.
  *
  * Every text the generator invents is free of ASCII commas, quotes and line breaks; values from
  * the spec (unit names) are quoted per RFC 4180 when they need it.  Headers are field codes. */
@@ -64,19 +65,22 @@ xy_demo_write_files(const struct xy_demo_spec *spec, const char *outdir,
 
 /* For benchmarks: n rows of one dataset from one unit to f (header first); natural_share (0..1)
  * of the rows are natural persons where the dataset allows both (XZCF, XZXK, YZSX).  The unit
- * need not be listed in the spec nor provide the dataset.  Rows differ from those of
- * xy_demo_write_files (their document numbers carry 字), so both may go into one instance.
- * f is borrowed and left open.  0, XY_EINVAL (unknown dataset, bad spec, n out of
- * 0..XY_IMPORT_ROWS_MAX), XY_ELIMIT (QYSB asked for more than 120 months per enterprise),
- * XY_ENOMEM, XY_EIO. */
+ * need not be listed in the spec nor provide the dataset.  Keys differ from those of
+ * xy_demo_write_files for the same unit (document numbers carry 字, QYSB months lie 121-240
+ * months back, GRQF 户号 carry another series), so both may go into one instance.  f is
+ * borrowed and left open (flushed).  0, XY_EINVAL (unknown dataset, bad spec or unit, n out of
+ * 0..XY_IMPORT_ROWS_MAX, no subjects of the kind the dataset needs), XY_ELIMIT (QYSB asked for
+ * more than 120 months per enterprise), XY_ENOMEM, XY_EIO. */
 __attribute__((warn_unused_result)) int xy_demo_write_rows(const struct xy_demo_spec *spec,
 							   const char *dataset,
 							   const struct xy_demo_unit *unit, long n,
 							   double natural_share, FILE *f);
 
 /* A plausible company (or 个体工商户) name and a valid USCC for legal person i (0-based; any i
- * in 0..XY_SUBJECTS_DEMO_MAX-1 gives a subject, whatever spec->legal).  name is truncated to
- * namecap (at a character boundary) and always NUL-terminated when namecap > 0. */
+ * in 0..XY_SUBJECTS_DEMO_MAX-1 gives a subject, whatever spec->legal; another i or a spec
+ * without city code gives empty strings).  name is truncated to namecap (at a character
+ * boundary) and always NUL-terminated when namecap > 0.  The subject functions do not check
+ * the whole spec: pass one the write functions accept. */
 void xy_demo_legal(const struct xy_demo_spec *spec, long i, char code[19], char *name,
 		   size_t namecap);
 /* A person name and a valid 18-character identity number for natural person i. */

@@ -106,15 +106,16 @@ int xy_csv_new(struct xy_csv **out, struct xy_textin *in, char delim)
 		return XY_ENOMEM;
 	c->buf = malloc(CSV_BUF_CAP + 1);
 	c->val = malloc(CSV_VAL_CAP);
-	if (c->buf == NULL || c->val == NULL) {
-		xy_csv_free(c);
-		return XY_ENOMEM;
-	}
+	if (c->buf == NULL || c->val == NULL)
+		goto out;
 	c->in = in;
 	c->delim = delim;
 	c->line_no = 1;
 	*out = c;
-	return 0;
+	c = NULL;
+out:
+	xy_csv_free(c);
+	return *out ? 0 : XY_ENOMEM;
 }
 
 void xy_csv_free(struct xy_csv *c)

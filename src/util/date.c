@@ -114,8 +114,20 @@ void xy_date_format(int32_t days, char out[XY_DATE_STR])
 {
 	int y, m, d;
 	xy_date_to_ymd(days, &y, &m, &d);
-	/* The year is 1900..9999 for every date that parsed, so this fits. */
-	snprintf(out, XY_DATE_STR, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	/* Written by hand: this runs for every date of every imported row.
+	 * The year is 1900..9999 for every date that parsed. */
+	y %= 10000;
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
 }
 
 int32_t xy_date_add_months(int32_t days, int months)

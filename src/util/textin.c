@@ -316,21 +316,40 @@ static int set_encoding(struct xy_textin *t, enum xy_encoding enc)
 	return 0;
 }
 
+/* Encoding of the XY_TEXTIN_SNIFF bytes at raw + rpos (fewer at the end of the source):
+ * never more, so that the choice does not depend on how much one read returned.
+ * *window is set to how many bytes were looked at. */
+static int sniff(const struct xy_textin *t, enum xy_encoding *enc, size_t *bom, size_t *window)
+{
+	const unsigned char *p = t->raw + t->rpos;
+	size_t n = t->rlen - t->rpos;
+	int final = t->eof;
+
+	if (n > XY_TEXTIN_SNIFF) {
+		n = XY_TEXTIN_SNIFF;
+		final = 0;
+	}
+	*window = n;
+	*bom = 0;
+	if (xy_encoding_detect(p, n, final, enc, bom) == 0)
+		return 0;
+	return guess(p, n, final, enc);
+}
+
 /* XY_ENC_AUTO at open: decide from the first XY_TEXTIN_SNIFF bytes. */
 static int decide_at_open(struct xy_textin *t)
 {
 	enum xy_encoding enc;
-	size_t bom;
+	size_t bom, n;
 
-	if (xy_encoding_detect(t->raw, t->rlen, t->eof, &enc, &bom) &&
-	    guess(t->raw, t->rlen, t->eof, &enc)) {
+	if (sniff(t, &enc, &bom, &n)) {
 		xy_log_warn("the input is neither UTF-8 nor GB18030");
 		return XY_EENCODING;
 	}
 	t->rpos = bom;
 	/* ASCII is the same in both: put the choice off until text says which. */
-	t->undecided = enc == XY_ENC_UTF8 && bom == 0 && !t->eof &&
-		       xy_ascii_prefix(t->raw, t->rlen) == t->rlen;
+	t->undecided = enc == XY_ENC_UTF8 && bom == 0 && !(t->eof && n == t->rlen) &&
+		       xy_ascii_prefix(t->raw, n) == n;
 	return set_encoding(t, enc);
 }
 
@@ -353,7 +372,7 @@ static int check_bom(struct xy_textin *t, enum xy_encoding enc)
 static int decide_late(struct xy_textin *t)
 {
 	enum xy_encoding enc;
-	size_t bom;
+	size_t bom, n;
 	int rc;
 
 	rc = fill_to(t, XY_TEXTIN_SNIFF);
@@ -361,80 +380,65 @@ static int decide_late(struct xy_textin *t)
 		return rc;
 	t->undecided = 0;
 	/* Neither encoding: keep UTF-8 and let the readers reject the rows. */
-	if (xy_encoding_detect(t->raw + t->rpos, t->rlen - t->rpos, t->eof, &enc, &bom) &&
-	    guess(t->raw + t->rpos, t->rlen - t->rpos, t->eof, &enc))
+	if (sniff(t, &enc, &bom, &n))
 		return 0;
 	return enc == XY_ENC_GB18030 ? set_encoding(t, XY_ENC_GB18030) : 0;
 }
 
-static int open_common(struct xy_textin *t, enum xy_encoding enc)
+/* Sniffs and settles the encoding of a new reader; hands it to *out, or frees it. */
+static int open_common(struct xy_textin **out, struct xy_textin *t, enum xy_encoding enc)
 {
 	int rc;
 
+	t->cd = NO_ICONV;
 	t->raw = malloc(XY_TEXTIN_BLOCK);
-	if (t->raw == NULL)
-		return XY_ENOMEM;
+	if (t->raw == NULL) {
+		rc = XY_ENOMEM;
+		goto out;
+	}
 	rc = fill_to(t, enc == XY_ENC_AUTO ? XY_TEXTIN_SNIFF : 4);
 	if (rc)
-		return rc;
-	if (enc == XY_ENC_AUTO)
-		return decide_at_open(t);
-	return check_bom(t, enc);
-}
-
-static struct xy_textin *textin_alloc(int fd)
-{
-	struct xy_textin *t = calloc(1, sizeof(*t));
-
-	if (t == NULL)
-		return NULL;
-	t->fd = fd;
-	t->cd = NO_ICONV;
-	return t;
+		goto out;
+	rc = enc == XY_ENC_AUTO ? decide_at_open(t) : check_bom(t, enc);
+	if (rc)
+		goto out;
+	*out = t;
+	t = NULL;
+out:
+	xy_textin_free(t);
+	return rc;
 }
 
 int xy_textin_open_fd(struct xy_textin **out, int fd, enum xy_encoding enc)
 {
 	struct xy_textin *t;
-	int rc;
 
 	*out = NULL;
 	if (fd < 0 || enc > XY_ENC_GB18030)
 		return XY_EINVAL;
-	t = textin_alloc(fd);
+	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return XY_ENOMEM;
-	rc = open_common(t, enc);
-	if (rc) {
-		xy_textin_free(t);
-		return rc;
-	}
-	*out = t;
-	return 0;
+	t->fd = fd;
+	return open_common(out, t, enc);
 }
 
 int xy_textin_open_mem_pieces(struct xy_textin **out, const void *p, size_t n,
 			      enum xy_encoding enc, size_t piece)
 {
 	struct xy_textin *t;
-	int rc;
 
 	*out = NULL;
 	if ((p == NULL && n > 0) || enc > XY_ENC_GB18030)
 		return XY_EINVAL;
-	t = textin_alloc(-1);
+	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return XY_ENOMEM;
+	t->fd = -1;
 	t->mem = p;
 	t->mem_len = n;
 	t->piece = piece;
-	rc = open_common(t, enc);
-	if (rc) {
-		xy_textin_free(t);
-		return rc;
-	}
-	*out = t;
-	return 0;
+	return open_common(out, t, enc);
 }
 
 int xy_textin_open_mem(struct xy_textin **out, const void *p, size_t n, enum xy_encoding enc)

@@ -242,6 +242,20 @@ def test_col2_conditional_fields_rejected(tmp):
     check(r[1] == "CF_NR_FK" and "罚款" in r[3], r)
 
 
+def test_col2_allow_list_admits_genuine_pre_2016_codes(tmp):
+    d = instance(tmp)
+    old = wrong_check(uscc("360402", 4242))
+    rows = [xzcf.legal(1, CF_XDR_SHXYM=old), xzcf.legal(2, CF_XDR_SHXYM=old.lower())]
+    path = write(tmp, "old.csv", xzcf.to_csv(rows))
+    p = imp(d, path)
+    check(p.returncode == 3 and counts(p) == (0, 2), "refused before it is listed")
+    with open(os.path.join(d, "allow-codes.txt"), "a") as f:
+        f.write(old + "\n")
+    p = imp(d, write(tmp, "old2.csv", xzcf.to_csv(rows) + "\r\n"))
+    check(p.returncode == 3 and counts(p) == (1, 1), p.stdout)
+    check(report(p)[0][0] == "3", "the lower-case form is still refused")
+
+
 def test_col2_duplicate_rows_within_a_file_rejected(tmp):
     d = instance(tmp)
     a = xzcf.legal(1)
