@@ -140,7 +140,7 @@ static const char *const stmt_sql[S__COUNT] = {
 			" format, encoding, state, started_at)"
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'loading', ?8)",
 	[S_BATCH_FINISH] = "UPDATE batches SET state = 'done', rows_total = ?2, accepted = ?3,"
-			   " rejected = ?4, report = ?5, finished_at = ?6"
+			   " rejected = ?4, report = ?5, finished_at = ?6, encoding = ?7"
 			   " WHERE id = ?1 AND state = 'loading'",
 	[S_BATCH_FAIL] = "UPDATE batches SET state = 'failed', finished_at = ?2 WHERE id = ?1",
 	[S_BATCH_DEL_RECORDS] = "DELETE FROM records WHERE id >= ?1 AND id < ?2",
@@ -721,6 +721,7 @@ int xy_store_batch_finish(struct xy_store *st, const struct xy_batch *b)
 	sqlite3_bind_int64(s, 4, b->rejected);
 	bind_text(s, 5, b->report);
 	sqlite3_bind_int64(s, 6, xy_now_us());
+	bind_text(s, 7, b->encoding);
 	rc = step_done(st, s, "batch");
 	if (rc == 0 && sqlite3_changes(st->db) != 1)
 		return XY_ECONFLICT; /* not loading any more: discarded meanwhile */

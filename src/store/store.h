@@ -122,7 +122,8 @@ XY_WUR int xy_store_batch_get(struct xy_store *st, int64_t id, struct xy_batch *
 /* Inserts b as "loading" and sets b->id.  XY_EDUPLICATE when a loading or
  * done batch already holds the same file. */
 XY_WUR int xy_store_batch_begin(struct xy_store *st, struct xy_batch *b);
-/* Marks it "done" with its counts and report path. */
+/* Marks it "done" with its counts, report path and encoding (which a file
+ * that starts with plain ASCII only reveals late). */
 XY_WUR int xy_store_batch_finish(struct xy_store *st, const struct xy_batch *b);
 /* Removes the records of a batch and marks it "failed" (its digest may then
  * be imported again).  Inside the caller's transaction. */

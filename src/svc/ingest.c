@@ -926,6 +926,9 @@ static int finish(struct job *j)
 
 	j->res->accepted = j->accepted;
 	j->res->rejected = j->rejected;
+	/* A file whose start is plain ASCII shows its encoding only later. */
+	j->res->enc = xy_textin_encoding(j->in);
+	snprintf(j->batch.encoding, sizeof j->batch.encoding, "%s", xy_encoding_name(j->res->enc));
 	j->batch.rows_total = j->res->rows;
 	j->batch.accepted = j->accepted;
 	j->batch.rejected = j->rejected;

@@ -92,6 +92,20 @@ def test_col2_gb18030_file_with_chinese_headers_partly_rejected_then_fixed(tmp):
     check(nrecords(d) == 10, "nothing lost, nothing doubled")
 
 
+def test_col2_gb18030_detected_after_a_long_ascii_start(tmp):
+    d = instance(tmp)
+    head = xzcf.to_csv([]).encode()
+    junk = b"".join(b"row %d with plain ascii text only %s\r\n" % (i, b"x" * 200)
+                    for i in range(300))                      # > 64 KiB of ASCII
+    tail = xzcf.to_csv([xzcf.legal(1), xzcf.legal(2)]).split("\r\n", 1)[1]
+    p = imp(d, write(tmp, "late.csv", head + junk + tail.encode("gb18030")))
+    check(p.returncode == 3 and counts(p) == (2, 300), p.stdout + p.stderr)
+    check("encoding=gb18030" in p.stdout, p.stdout)
+    check(sql(db(d), "select encoding from batches").strip() == "gb18030")
+    name = sql(db(d), "select json_extract(clear, '$.CF_XDR_MC') from records order by id limit 1")
+    check(name.strip() == "九江市濂溪区测试商贸有限公司1", name)
+
+
 def test_col2_utf8_with_bom_codes_and_short_names(tmp):
     d = instance(tmp)
     names = {h: h for h in xzcf.HEADER}

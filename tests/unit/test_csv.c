@@ -329,7 +329,7 @@ static void test_col2_csv_too_many_fields(void **state)
 	/* 256 empty values print as 255 separators. */
 	memcpy(expect, "1:1 ok ", 7);
 	memset(expect + 7, '|', XY_CSV_FIELDS_MAX - 1);
-	snprintf(expect + 7 + XY_CSV_FIELDS_MAX - 1, 64,
+	snprintf(expect + 7 + XY_CSV_FIELDS_MAX - 1, sizeof(expect) - 7 - XY_CSV_FIELDS_MAX + 1,
 		 "\n2:2 TOO_MANY_FIELDS\n3:3 TOO_MANY_FIELDS\n4:4 ok ok\n");
 	assert_dump(text, expect);
 }

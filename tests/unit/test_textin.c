@@ -411,6 +411,33 @@ static void test_col2_textin_detects_late_after_an_ascii_start(void **state)
 	free(text);
 }
 
+/* The choice is made from the first 64 KiB however much one read returns: 70 KiB of
+ * UTF-8 then 100 KiB of GB18030 is UTF-8 (the GB18030 rows will be rejected), whole or in
+ * pieces, although most of the file is GB18030. */
+static void test_col2_textin_choice_does_not_depend_on_read_size(void **state)
+{
+	static const char utf8[] = UTF8_NAME "\n", gb[] = GB_NAME "\n";
+	size_t n = 0, piece, cap = XY_TEXTIN_SNIFF + 120 * 1024;
+	char *text = malloc(cap), *out;
+
+	(void)state;
+	assert_non_null(text);
+	while (n < XY_TEXTIN_SNIFF + 6000) {
+		memcpy(text + n, utf8, sizeof(utf8) - 1);
+		n += sizeof(utf8) - 1;
+	}
+	while (n < XY_TEXTIN_SNIFF + 106000) {
+		memcpy(text + n, gb, sizeof(gb) - 1);
+		n += sizeof(gb) - 1;
+	}
+	for (piece = 0; piece <= 5000; piece += 1000) {
+		out = decode(text, n, XY_ENC_AUTO, piece, XY_ENC_UTF8);
+		assert_memory_equal(out, text, n);
+		free(out);
+	}
+	free(text);
+}
+
 struct sum {
 	unsigned long long sum, len;
 };
@@ -677,6 +704,7 @@ int main(void)
 		cmocka_unit_test(test_col2_textin_refuses_unsupported_encodings),
 		cmocka_unit_test(test_col2_textin_a_few_bad_bytes_do_not_refuse_the_file),
 		cmocka_unit_test(test_col2_textin_detects_late_after_an_ascii_start),
+		cmocka_unit_test(test_col2_textin_choice_does_not_depend_on_read_size),
 		cmocka_unit_test(test_col2_textin_tap_sees_every_raw_byte),
 		cmocka_unit_test(test_col2_textin_read_error_is_reported),
 		cmocka_unit_test(test_col2_lines_blank_lines_counted_crlf_stripped),
