@@ -138,9 +138,10 @@ static int verify_one(void *arg, const struct xy_store_event *ev)
 		return v->rc;
 	if (!xy_ct_equal(h, ev->hash, 32)) {
 		v->res->bad_seq = ev->seq;
-		snprintf(v->res->what, sizeof v->res->what,
-			 "event %lld does not match its chain hash (changed, inserted or reordered)",
-			 (long long)ev->seq);
+		snprintf(
+			v->res->what, sizeof v->res->what,
+			"event %lld does not match its chain hash (changed, inserted or reordered)",
+			(long long)ev->seq);
 		return XY_ETAMPER;
 	}
 	memcpy(v->prev, ev->hash, 32);

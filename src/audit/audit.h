@@ -28,28 +28,28 @@ struct xy_audit_event {
 	const char *object;    /* JSON object: dataset, subject, record ids, counts… */
 	const char *purpose;
 	const char *grant_ref;
-	const char *result;    /* "ok", "refused" or "failed" */
+	const char *result; /* "ok", "refused" or "failed" */
 	const char *reason;
 };
 
 /* Appends ev to the chain inside the caller's transaction. */
 __attribute__((warn_unused_result)) int xy_audit_append(struct xy_store *st,
-						       const struct xy_audit_event *ev);
+							const struct xy_audit_event *ev);
 
 /* The canonical bytes of a stored event (appended to out). */
 __attribute__((warn_unused_result)) int xy_audit_canonical(const struct xy_store_event *ev,
-							  struct xy_buf *out);
+							   struct xy_buf *out);
 
 struct xy_audit_check {
-	int64_t events;   /* events read */
-	int64_t bad_seq;  /* first bad sequence number, 0 when intact */
-	char what[160];   /* what is wrong there */
+	int64_t events;	 /* events read */
+	int64_t bad_seq; /* first bad sequence number, 0 when intact */
+	char what[160];	 /* what is wrong there */
 };
 
 /* Walks the whole chain from the first event: 0 when intact, XY_ETAMPER
  * with res naming the first bad event otherwise. */
 __attribute__((warn_unused_result)) int xy_audit_verify_chain(struct xy_store *st,
-							     struct xy_audit_check *res);
+							      struct xy_audit_check *res);
 
 /* Fills the host-command identity (zone government, client "local",
  * account "os:USER") into ev. */

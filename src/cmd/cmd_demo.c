@@ -27,7 +27,7 @@ static const char help[] =
 
 struct demo_unit_def {
 	const char *suffix; /* after the city or county name */
-	int county;         /* -1: city level; else index among the counties */
+	int county;	    /* -1: city level; else index among the counties */
 	const char *kind2;  /* USCC positions 1-2 */
 	const char *provides[4];
 };
@@ -42,7 +42,7 @@ static const struct demo_unit_def defs[] = {
 	{"市场监督管理局", 4, "11", {"XZXK", "XZCF", "YZSX"}},
 };
 
-#define NDEFS ((int)(sizeof defs / sizeof *defs))
+#define NDEFS		  ((int)(sizeof defs / sizeof *defs))
 #define DEMO_COUNTIES_MAX 64
 
 struct regions {
@@ -106,7 +106,8 @@ static int ensure_units(struct xy_instance *inst, const struct regions *rg, stru
 		if (d->county < 0)
 			snprintf(u->name, sizeof u->name, "%s%s", rg->city.name, d->suffix);
 		else
-			snprintf(u->name, sizeof u->name, "%s%s%s", rg->city.name, r->name, d->suffix);
+			snprintf(u->name, sizeof u->name, "%s%s%s", rg->city.name, r->name,
+				 d->suffix);
 		snprintf(u->region, sizeof u->region, "%s", r->code);
 		snprintf(u->kind, sizeof u->kind, "member");
 		b->nprov[b->n] = 0;
@@ -144,9 +145,14 @@ static int import_one(void *arg, const char *dataset, const char *unit, const ch
 {
 	struct feed *f = arg;
 	struct xy_ingest_opts o = {
-		.dataset = dataset, .unit_code = unit, .path = path,
-		.enc = XY_ENC_UTF8, .format = XY_FMT_CSV, .account = f->who.account,
-		.client = f->who.client, .agent = f->who.agent,
+		.dataset = dataset,
+		.unit_code = unit,
+		.path = path,
+		.enc = XY_ENC_UTF8,
+		.format = XY_FMT_CSV,
+		.account = f->who.account,
+		.client = f->who.client,
+		.agent = f->who.agent,
 	};
 	struct xy_ingest_result res;
 	int rc = xy_ingest_file(f->inst, &o, &res);
@@ -168,8 +174,10 @@ static int import_one(void *arg, const char *dataset, const char *unit, const ch
 int xy_cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"subjects", required_argument, NULL, 's'}, {"records", required_argument, NULL, 'r'},
-		{"seed", required_argument, NULL, 'e'},     {"help", no_argument, NULL, 'h'},
+		{"subjects", required_argument, NULL, 's'},
+		{"records", required_argument, NULL, 'r'},
+		{"seed", required_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	long subjects = 10000, records = -1;
@@ -187,15 +195,28 @@ int xy_cmd_demo(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		errno = 0;
 		switch (c) {
-		case 's': subjects = strtol(optarg, &end, 10); break;
-		case 'r': records = strtol(optarg, &end, 10); break;
-		case 'e': seed = strtoull(optarg, &end, 10); break;
-		case 'h': fputs(help, stdout); rc = XY_EXIT_OK; goto out;
-		default: fputs(help, stderr); goto out;
+		case 's':
+			subjects = strtol(optarg, &end, 10);
+			break;
+		case 'r':
+			records = strtol(optarg, &end, 10);
+			break;
+		case 'e':
+			seed = strtoull(optarg, &end, 10);
+			break;
+		case 'h':
+			fputs(help, stdout);
+			rc = XY_EXIT_OK;
+			goto out;
+		default:
+			fputs(help, stderr);
+			goto out;
 		}
 		if (errno || *end) {
 			fprintf(stderr, "xinyong: demo: --%s needs a whole number\n",
-				c == 's' ? "subjects" : c == 'r' ? "records" : "seed");
+				c == 's'   ? "subjects"
+				: c == 'r' ? "records"
+					   : "seed");
 			goto out;
 		}
 	}
@@ -218,9 +239,16 @@ int xy_cmd_demo(int argc, char **argv)
 		b->dr[i].name = rg->county[i].name;
 	}
 	struct xy_demo_spec spec = {
-		.seed = seed, .legal = subjects, .natural = subjects / 5 + 1, .records = records,
-		.today = xy_date_yyyymmdd(xy_today()), .city_code = rg->city.code,
-		.city_name = rg->city.name, .counties = b->dr, .ncounties = rg->n, .units = b->du,
+		.seed = seed,
+		.legal = subjects,
+		.natural = subjects / 5 + 1,
+		.records = records,
+		.today = xy_date_yyyymmdd(xy_today()),
+		.city_code = rg->city.code,
+		.city_name = rg->city.name,
+		.counties = b->dr,
+		.ncounties = rg->n,
+		.units = b->du,
 		.nunits = b->n,
 	};
 	snprintf(tmp, sizeof tmp, "%s/demo-files", inst->dir);

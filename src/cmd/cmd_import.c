@@ -24,9 +24,12 @@ static const char help[] =
 int xy_cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"dataset", required_argument, NULL, 'd'}, {"unit", required_argument, NULL, 'u'},
-		{"encoding", required_argument, NULL, 'e'}, {"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+		{"dataset", required_argument, NULL, 'd'},
+		{"unit", required_argument, NULL, 'u'},
+		{"encoding", required_argument, NULL, 'e'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct xy_ingest_opts o = {.enc = XY_ENC_AUTO, .format = XY_FMT_AUTO};
 	struct xy_ingest_result res;
@@ -37,8 +40,12 @@ int xy_cmd_import(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': o.dataset = optarg; break;
-		case 'u': o.unit_code = optarg; break;
+		case 'd':
+			o.dataset = optarg;
+			break;
+		case 'u':
+			o.unit_code = optarg;
+			break;
 		case 'e':
 			if (xy_encoding_parse(optarg, &o.enc)) {
 				fprintf(stderr, "xinyong: --encoding: auto, utf-8 or gb18030\n");
@@ -55,8 +62,12 @@ int xy_cmd_import(int argc, char **argv)
 				return XY_EXIT_USAGE;
 			}
 			break;
-		case 'h': fputs(help, stdout); return XY_EXIT_OK;
-		default: fputs(help, stderr); return XY_EXIT_USAGE;
+		case 'h':
+			fputs(help, stdout);
+			return XY_EXIT_OK;
+		default:
+			fputs(help, stderr);
+			return XY_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 2 || !o.dataset || !o.unit_code) {

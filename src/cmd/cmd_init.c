@@ -23,10 +23,14 @@ static const char help[] =
 int xy_cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"city", required_argument, NULL, 'c'},    {"counties", required_argument, NULL, 'k'},
-		{"office", required_argument, NULL, 'o'},  {"units", required_argument, NULL, 'u'},
-		{"catalog", required_argument, NULL, 'g'}, {"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+		{"city", required_argument, NULL, 'c'},
+		{"counties", required_argument, NULL, 'k'},
+		{"office", required_argument, NULL, 'o'},
+		{"units", required_argument, NULL, 'u'},
+		{"catalog", required_argument, NULL, 'g'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct xy_init_opts o = {0};
 	struct xy_init_account acc[XY_ADMIN_ACCOUNTS];
@@ -35,14 +39,30 @@ int xy_cmd_init(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o.city = optarg; break;
-		case 'k': o.counties = optarg; break;
-		case 'o': o.office = optarg; break;
-		case 'u': o.units_file = optarg; break;
-		case 'g': o.catalog_file = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': fputs(help, stdout); return XY_EXIT_OK;
-		default: fputs(help, stderr); return XY_EXIT_USAGE;
+		case 'c':
+			o.city = optarg;
+			break;
+		case 'k':
+			o.counties = optarg;
+			break;
+		case 'o':
+			o.office = optarg;
+			break;
+		case 'u':
+			o.units_file = optarg;
+			break;
+		case 'g':
+			o.catalog_file = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return XY_EXIT_OK;
+		default:
+			fputs(help, stderr);
+			return XY_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1 || (o.counties && !o.city)) {
@@ -57,8 +77,8 @@ int xy_cmd_init(int argc, char **argv)
 		fputs("{\"accounts\":[", stdout);
 	for (int i = 0; i < XY_ADMIN_ACCOUNTS; i++) {
 		if (json)
-			printf("%s{\"account\":\"%s\",\"role\":\"%s\",\"password\":\"%s\"}", i ? "," : "",
-			       acc[i].name, acc[i].role, acc[i].password);
+			printf("%s{\"account\":\"%s\",\"role\":\"%s\",\"password\":\"%s\"}",
+			       i ? "," : "", acc[i].name, acc[i].role, acc[i].password);
 		else
 			printf("account=%s role=%s password=%s\n", acc[i].name, acc[i].role,
 			       acc[i].password);

@@ -32,8 +32,9 @@ static int check_value(void *arg, const char *code, const void *v, size_t n)
 	c->bad_values++;
 	c->rec_bad = 1;
 	if (c->bad_values <= REPORT_MAX)
-		printf("record %lld (%s, batch %lld row %ld): field %s: %s\n", (long long)c->rec->id,
-		       c->rec->dataset, (long long)c->rec->batch_id, c->rec->row_no, code,
+		printf("record %lld (%s, batch %lld row %ld): field %s: %s\n",
+		       (long long)c->rec->id, c->rec->dataset, (long long)c->rec->batch_id,
+		       c->rec->row_no, code,
 		       rc == XY_EKEY ? "sealed with an unknown key"
 				     : "sealed value fails its integrity check (changed or moved)");
 	return 0;
@@ -50,7 +51,8 @@ static int check_record(void *arg, const struct xy_store_rec_view *r)
 	rc = xy_record_sealed_each(r->sealed, r->sealed_len, check_value, c);
 	if (rc == XY_ETAMPER) {
 		c->rec_bad = 1;
-		printf("record %lld (%s, batch %lld row %ld): the sealed values are not well framed\n",
+		printf("record %lld (%s, batch %lld row %ld): the sealed values are not well "
+		       "framed\n",
 		       (long long)r->id, r->dataset, (long long)r->batch_id, r->row_no);
 	} else if (rc) {
 		return rc;
@@ -93,7 +95,8 @@ int xy_cmd_verify(int argc, char **argv)
 {
 	static const char usage[] =
 		"usage: xinyong verify DIR\n"
-		"Checks that every sealed (encrypted) value of every stored record opens under its\n"
+		"Checks that every sealed (encrypted) value of every stored record opens under "
+		"its\n"
 		"own record and field (CRY-1), and that the audit chain is intact (AUD-3).\n"
 		"Names each record that fails.  Exit 0 when all is intact, 1 otherwise.\n";
 	struct xy_instance *inst = NULL;
@@ -121,10 +124,11 @@ int xy_cmd_verify(int argc, char **argv)
 
 int xy_cmd_audit(int argc, char **argv)
 {
-	static const char usage[] = "usage: xinyong audit verify DIR\n"
-				    "Checks the SM3 hash chain of the audit trail (AUD-3): names "
-				    "the first changed,\ndeleted, inserted or reordered event. Exit "
-				    "0 when intact, 1 otherwise.\n";
+	static const char usage[] =
+		"usage: xinyong audit verify DIR\n"
+		"Checks the SM3 hash chain of the audit trail (AUD-3): names "
+		"the first changed,\ndeleted, inserted or reordered event. Exit "
+		"0 when intact, 1 otherwise.\n";
 	struct xy_instance *inst = NULL;
 	int rc;
 

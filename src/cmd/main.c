@@ -14,8 +14,10 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } commands[] = {
-	{"init", xy_cmd_init, "create a platform instance (keys, store, catalog, first administrators)"},
-	{"import", xy_cmd_import, "import a providing unit's CSV or JSON Lines file into a dataset"},
+	{"init", xy_cmd_init,
+	 "create a platform instance (keys, store, catalog, first administrators)"},
+	{"import", xy_cmd_import,
+	 "import a providing unit's CSV or JSON Lines file into a dataset"},
 	{"demo", xy_cmd_demo, "fill an instance with realistic synthetic data"},
 	{"verify", xy_cmd_verify, "check every stored record's sealed values and the audit chain"},
 	{"audit", xy_cmd_audit, "audit trail: `audit verify DIR`"},
@@ -34,7 +36,8 @@ int xy_cmd_fail(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: xinyong <command> [options]   (xinyong <command> --help)\n\ncommands:\n");
+	fprintf(f,
+		"usage: xinyong <command> [options]   (xinyong <command> --help)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "  %-8s %s\n", "version", "print the version");

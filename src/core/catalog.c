@@ -66,7 +66,7 @@ struct ctx {
 	struct arena *a;
 	char *err;
 	size_t errlen;
-	const char *ds;    /* dataset being parsed, for messages */
+	const char *ds;	   /* dataset being parsed, for messages */
 	const char *field; /* field being parsed */
 };
 
@@ -195,18 +195,19 @@ static int get_strarray(struct ctx *c, json_t *arr, int max, const char ***out, 
 /* ---- COL-3: prohibited personal data ---- */
 
 static const char *const prohibited_zh[] = {
-	"宗教", "信仰", "基因", "遗传", "指纹", "掌纹", "血型", "疾病", "病史", "病历",
-	"病情", "诊断", "既往史", "病症", "患病", "残疾类别",
+	"宗教", "信仰", "基因", "遗传", "指纹",	  "掌纹", "血型", "疾病",
+	"病史", "病历", "病情", "诊断", "既往史", "病症", "患病", "残疾类别",
 };
 
 static const char *const prohibited_en[] = {
 	/* Not "faith" or "belief" alone: "good faith" is everyday credit
 	 * vocabulary, and "religious belief" is caught by "religious". */
-	"religion", "religious", "gene", "genes", "genetic",
-	"genetics", "genome", "genomic", "genotype", "dna", "fingerprint", "fingerprints",
-	"blood type", "blood group", "bloodtype", "disease", "diseases", "illness", "illnesses",
-	"medical history", "medical record", "medical records", "diagnosis", "diagnoses",
-	"sickness", "pathology",
+	"religion",	  "religious",	     "gene",	   "genes",	  "genetic",
+	"genetics",	  "genome",	     "genomic",	   "genotype",	  "dna",
+	"fingerprint",	  "fingerprints",    "blood type", "blood group", "bloodtype",
+	"disease",	  "diseases",	     "illness",	   "illnesses",	  "medical history",
+	"medical record", "medical records", "diagnosis",  "diagnoses",	  "sickness",
+	"pathology",
 };
 
 int xy_prohibited_term(const char *text, const char **term)
@@ -279,10 +280,10 @@ static const struct {
 	const char *name;
 	enum xy_ftype t;
 } ftypes[] = {
-	{"text", XY_FT_TEXT},         {"code", XY_FT_CODE},       {"date", XY_FT_DATE},
-	{"month", XY_FT_MONTH},       {"decimal", XY_FT_DECIMAL}, {"integer", XY_FT_INTEGER},
-	{"uscc", XY_FT_USCC},         {"orgcode", XY_FT_ORGCODE}, {"regno", XY_FT_REGNO},
-	{"idnumber", XY_FT_IDNUMBER}, {"phone", XY_FT_PHONE},     {"address", XY_FT_ADDRESS},
+	{"text", XY_FT_TEXT},	      {"code", XY_FT_CODE},	  {"date", XY_FT_DATE},
+	{"month", XY_FT_MONTH},	      {"decimal", XY_FT_DECIMAL}, {"integer", XY_FT_INTEGER},
+	{"uscc", XY_FT_USCC},	      {"orgcode", XY_FT_ORGCODE}, {"regno", XY_FT_REGNO},
+	{"idnumber", XY_FT_IDNUMBER}, {"phone", XY_FT_PHONE},	  {"address", XY_FT_ADDRESS},
 	{"account", XY_FT_ACCOUNT},
 };
 
@@ -296,7 +297,9 @@ const char *xy_ftype_name(enum xy_ftype t)
 
 const char *xy_sharing_name(enum xy_sharing s)
 {
-	return s == XY_SHARE_PUBLIC ? "public" : s == XY_SHARE_GOVERNMENT ? "government" : "authorised";
+	return s == XY_SHARE_PUBLIC	  ? "public"
+	       : s == XY_SHARE_GOVERNMENT ? "government"
+					  : "authorised";
 }
 
 static int parse_mask(struct ctx *c, const char *s, struct xy_mask *m)
@@ -306,7 +309,7 @@ static int parse_mask(struct ctx *c, const char *s, struct xy_mask *m)
 		enum xy_mask_kind k;
 	} simple[] = {
 		{"none", XY_MASK_NONE}, {"idnum", XY_MASK_IDNUM}, {"mobile", XY_MASK_MOBILE},
-		{"name", XY_MASK_NAME}, {"hash", XY_MASK_HASH},   {"null", XY_MASK_NULL},
+		{"name", XY_MASK_NAME}, {"hash", XY_MASK_HASH},	  {"null", XY_MASK_NULL},
 		{"year", XY_MASK_YEAR},
 	};
 	int a, b, used;
@@ -384,7 +387,8 @@ static int parse_cond(struct ctx *c, const struct xy_dataset *ds, json_t *o, str
 	if (rc)
 		return rc;
 	if (!present)
-		return fail(c, XY_ECATALOG, "a condition needs \"in\", \"contains\" or \"present\"");
+		return fail(c, XY_ECATALOG,
+			    "a condition needs \"in\", \"contains\" or \"present\"");
 	cond->op = XY_COND_PRESENT;
 	return 0;
 }
@@ -430,7 +434,8 @@ static int parse_field_basic(struct ctx *c, json_t *o, struct xy_field *f)
 	c->field = f->code;
 	if (!valid_code(f->code))
 		return fail(c, XY_ECATALOG, "code must match [A-Z][A-Z0-9_]{1,31}");
-	if ((rc = get_str(c, o, "name", 1, &f->name)) || (rc = get_str(c, o, "name_en", 0, &f->name_en)))
+	if ((rc = get_str(c, o, "name", 1, &f->name)) ||
+	    (rc = get_str(c, o, "name_en", 0, &f->name_en)))
 		return rc;
 	f->short_name = short_name(c, f->name);
 	if ((al = json_object_get(o, "aliases")) &&
@@ -531,10 +536,13 @@ static int parse_subject(struct ctx *c, struct xy_dataset *ds, json_t *o)
 			return fail(c, XY_ECATALOG, "subject.legal_codes: 1 to %d field codes",
 				    XY_SUBJECT_CODES_MAX);
 		json_array_foreach (arr, i, v) {
-			int idx = json_is_string(v) ? xy_dataset_field(ds, json_string_value(v)) : -1;
+			int idx =
+				json_is_string(v) ? xy_dataset_field(ds, json_string_value(v)) : -1;
 			if (idx < 0)
-				return fail(c, XY_ECATALOG, "subject.legal_codes names unknown field %.40s",
-					    json_is_string(v) ? json_string_value(v) : "(not a string)");
+				return fail(c, XY_ECATALOG,
+					    "subject.legal_codes names unknown field %.40s",
+					    json_is_string(v) ? json_string_value(v)
+							      : "(not a string)");
 			ds->subject.legal_codes[ds->subject.nlegal++] = idx;
 		}
 	}
@@ -576,7 +584,8 @@ static int parse_periods(struct ctx *c, struct xy_dataset *ds, json_t *o)
 			return rc;
 		ds->validity.months = present ? (int)v : 0;
 		if (present != (ds->validity.from >= 0))
-			return fail(c, XY_ECATALOG, "validity: \"months\" and \"from\" go together");
+			return fail(c, XY_ECATALOG,
+				    "validity: \"months\" and \"from\" go together");
 	}
 	ds->display.field = ds->display.from = ds->display.severity_field = -1;
 	if (!dis)
@@ -628,10 +637,13 @@ static int parse_rules(struct ctx *c, struct xy_dataset *ds, json_t *arr)
 		if (!r->fields)
 			return XY_ENOMEM;
 		json_array_foreach (fl, j, v) {
-			r->fields[j] = json_is_string(v) ? xy_dataset_field(ds, json_string_value(v)) : -1;
+			r->fields[j] =
+				json_is_string(v) ? xy_dataset_field(ds, json_string_value(v)) : -1;
 			if (r->fields[j] < 0)
-				return fail(c, XY_ECATALOG, "rule \"one_of\" names unknown field %.40s",
-					    json_is_string(v) ? json_string_value(v) : "(not a string)");
+				return fail(c, XY_ECATALOG,
+					    "rule \"one_of\" names unknown field %.40s",
+					    json_is_string(v) ? json_string_value(v)
+							      : "(not a string)");
 		}
 		r->nfields = (int)json_array_size(fl);
 		if ((v = json_object_get(o, "when"))) {
@@ -879,7 +891,8 @@ static size_t norm_header(const char *s, size_t n, char *out, size_t cap)
 		else
 			break;
 	}
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || (n - i >= 3 && !memcmp(s + i, "\xe3\x80\x80", 3))))
+	while (i < n &&
+	       (s[i] == ' ' || s[i] == '\t' || (n - i >= 3 && !memcmp(s + i, "\xe3\x80\x80", 3))))
 		i += s[i] == ' ' || s[i] == '\t' ? 1 : 3;
 	for (; i < n && o + 1 < cap; i++) {
 		if (n - i >= 3 && memcmp(s + i, "（", 3) == 0) {

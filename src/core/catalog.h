@@ -56,31 +56,31 @@ struct xy_codelist {
 
 struct xy_field {
 	const char *code;
-	const char *name;       /* full Chinese name as the national list writes it */
+	const char *name; /* full Chinese name as the national list writes it */
 	const char *name_en;
 	const char *short_name; /* text inside the last brackets of name, or NULL */
 	const char **aliases;
 	int naliases;
 	enum xy_ftype type;
-	int max;                /* text: characters */
+	int max; /* text: characters */
 	const struct xy_codelist *list;
 	int multi;
-	int scale;              /* decimal places allowed */
+	int scale; /* decimal places allowed */
 	int has_min, has_max;
 	long long min, max_value;
 	int not_future;
-	int not_before;         /* field index or -1 */
-	int id_type_field;      /* field index or -1 */
-	char required;          /* 'Y', 'N' or 'C' */
+	int not_before;	   /* field index or -1 */
+	int id_type_field; /* field index or -1 */
+	char required;	   /* 'Y', 'N' or 'C' */
 	struct xy_cond *req_if;
 	int nreq_if;
 	struct xy_cond *forb_if;
 	int nforb_if;
-	int sensitive;          /* catalog says so */
-	int personal;           /* personal information on natural persons' rows */
+	int sensitive; /* catalog says so */
+	int personal;  /* personal information on natural persons' rows */
 	int publish;
 	struct xy_mask mask;
-	int always_encrypt;     /* sensitive, or of a type that is always encrypted (CRY-1) */
+	int always_encrypt; /* sensitive, or of a type that is always encrypted (CRY-1) */
 };
 
 struct xy_rule {
@@ -97,7 +97,7 @@ enum { XY_LEVEL_CITY = 1, XY_LEVEL_COUNTY = 2 };
 enum xy_display_table { XY_DISPLAY_NONE, XY_DISPLAY_PENALTY };
 
 #define XY_SUBJECT_CODES_MAX 8
-#define XY_KEY_FIELDS_MAX 8
+#define XY_KEY_FIELDS_MAX    8
 
 struct xy_dataset {
 	const char *code;
@@ -149,9 +149,8 @@ struct xy_catalog {
 /* Parses and checks a catalog document.  On failure err says which dataset
  * and field and why; XY_EPROHIBITED for COL-3 fields, XY_ECATALOG for every
  * other defect, XY_ELIMIT past the limits. */
-__attribute__((warn_unused_result)) int xy_catalog_parse(const char *json, size_t n,
-							struct xy_catalog **out, char *err,
-							size_t errlen);
+__attribute__((warn_unused_result)) int
+xy_catalog_parse(const char *json, size_t n, struct xy_catalog **out, char *err, size_t errlen);
 void xy_catalog_free(struct xy_catalog *c);
 
 const struct xy_dataset *xy_catalog_dataset(const struct xy_catalog *c, const char *code);

@@ -16,12 +16,12 @@ static const char uscc_charset[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 static const unsigned char uscc_weights[17] = {
 	1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
 };
-static const unsigned char org_weights[8] = { 3, 7, 9, 10, 5, 8, 4, 2 };
+static const unsigned char org_weights[8] = {3, 7, 9, 10, 5, 8, 4, 2};
 static const unsigned char id_weights[17] = {
 	7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2,
 };
 /* GB 11643: the check digit for a weighted sum s is id_check_of[s mod 11]. */
-static const char id_check_of[11] = { '1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2' };
+static const char id_check_of[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
 
 static bool is_digit(char c)
 {
@@ -36,8 +36,8 @@ static bool is_upper(char c)
 /* Value of c in the USCC charset, or -1: a table, since every imported row
  * checks several codes.  Digits 0-9; then A..Y without I, O, S, V, Z. */
 static const signed char uscc_values[128] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
-	['7'] = 8, ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,	['6'] = 7,
+	['7'] = 8,  ['8'] = 9,	['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
 	['E'] = 15, ['F'] = 16, ['G'] = 17, ['H'] = 18, ['J'] = 19, ['K'] = 20, ['L'] = 21,
 	['M'] = 22, ['N'] = 23, ['P'] = 24, ['Q'] = 25, ['R'] = 26, ['T'] = 27, ['U'] = 28,
 	['W'] = 29, ['X'] = 30, ['Y'] = 31,
@@ -210,7 +210,7 @@ static bool is_leap(int y)
 /* ymd holds 8 digits YYYYMMDD. */
 static bool birth_date_ok(const char *ymd, int today)
 {
-	static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y = digits_value(ymd, 4);
 	int m = digits_value(ymd + 4, 2);
 	int d = digits_value(ymd + 6, 2);
@@ -257,23 +257,21 @@ struct status_text {
 };
 
 static const struct status_text status_texts[] = {
-	[XY_CODE_OK] = { "正确", "valid" },
-	[XY_CODE_EMPTY] = { "为空", "empty" },
-	[XY_CODE_LENGTH] = { "长度错误", "wrong length" },
-	[XY_CODE_FULLWIDTH] = { "含全角或非ASCII字符",
-				"contains full-width or non-ASCII characters" },
-	[XY_CODE_LOWERCASE] = { "含小写字母", "contains lower-case letters" },
-	[XY_CODE_CHARSET] = { "含不允许的字符",
-			      "contains a character not allowed at its position" },
-	[XY_CODE_CHECK] = { "校验位错误", "wrong check character" },
-	[XY_CODE_ORG_CHECK] = { "组织机构代码校验位错误",
-				"wrong organisation code check character" },
-	[XY_CODE_BIRTHDATE] = { "出生日期无效", "invalid birth date" },
+	[XY_CODE_OK] = {"正确", "valid"},
+	[XY_CODE_EMPTY] = {"为空", "empty"},
+	[XY_CODE_LENGTH] = {"长度错误", "wrong length"},
+	[XY_CODE_FULLWIDTH] = {"含全角或非ASCII字符",
+			       "contains full-width or non-ASCII characters"},
+	[XY_CODE_LOWERCASE] = {"含小写字母", "contains lower-case letters"},
+	[XY_CODE_CHARSET] = {"含不允许的字符", "contains a character not allowed at its position"},
+	[XY_CODE_CHECK] = {"校验位错误", "wrong check character"},
+	[XY_CODE_ORG_CHECK] = {"组织机构代码校验位错误", "wrong organisation code check character"},
+	[XY_CODE_BIRTHDATE] = {"出生日期无效", "invalid birth date"},
 };
 
 static const struct status_text *status_text(enum xy_code_status st)
 {
-	static const struct status_text unknown = { "未知错误", "unknown error" };
+	static const struct status_text unknown = {"未知错误", "unknown error"};
 	size_t i = (size_t)st;
 
 	if (i >= sizeof(status_texts) / sizeof(status_texts[0]) || status_texts[i].zh == NULL)

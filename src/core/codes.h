@@ -16,25 +16,25 @@
 
 #include <stddef.h>
 
-#define XY_USCC_LEN 18    /* 统一社会信用代码 */
-#define XY_ORGCODE_LEN 9  /* 组织机构代码, without the hyphen */
-#define XY_IDNUM_LEN 18   /* 公民身份号码 */
-#define XY_REGNO_LEN 15   /* 工商注册号 */
+#define XY_USCC_LEN	   18	    /* 统一社会信用代码 */
+#define XY_ORGCODE_LEN	   9	    /* 组织机构代码, without the hyphen */
+#define XY_IDNUM_LEN	   18	    /* 公民身份号码 */
+#define XY_REGNO_LEN	   15	    /* 工商注册号 */
 #define XY_IDNUM_BIRTH_MIN 19000101 /* earliest birth date accepted */
 
 enum xy_code_status {
 	XY_CODE_OK = 0,
-	XY_CODE_EMPTY,      /* no characters */
-	XY_CODE_LENGTH,     /* wrong number of characters */
-	XY_CODE_FULLWIDTH,  /* contains full-width (or other non-ASCII) characters */
-	XY_CODE_LOWERCASE,  /* contains lower-case letters */
-	XY_CODE_CHARSET,    /* a character not allowed at that position (e.g. I O S V Z in a
-			     * USCC) */
-	XY_CODE_CHECK,      /* the final check character is wrong */
-	XY_CODE_ORG_CHECK,  /* USCC: the GB 11714 check of the organisation code (positions
-			     * 9-17) is wrong */
-	XY_CODE_BIRTHDATE,  /* identity number: positions 7-14 are not a real date, or are in
-			     * the future, or before 1900 */
+	XY_CODE_EMPTY,	   /* no characters */
+	XY_CODE_LENGTH,	   /* wrong number of characters */
+	XY_CODE_FULLWIDTH, /* contains full-width (or other non-ASCII) characters */
+	XY_CODE_LOWERCASE, /* contains lower-case letters */
+	XY_CODE_CHARSET,   /* a character not allowed at that position (e.g. I O S V Z in a
+			    * USCC) */
+	XY_CODE_CHECK,	   /* the final check character is wrong */
+	XY_CODE_ORG_CHECK, /* USCC: the GB 11714 check of the organisation code (positions
+			    * 9-17) is wrong */
+	XY_CODE_BIRTHDATE, /* identity number: positions 7-14 are not a real date, or are in
+			    * the future, or before 1900 */
 };
 
 /* GB 32100-2015 unified social credit code, 18 characters, s need not be NUL-terminated.

@@ -57,21 +57,21 @@ static int has_problem(const struct chk *c, int field)
 
 /* Both formats are literals naming the same arguments in the same order, so
  * the compiler checks each. */
-#define problem(c, field, zhfmt, enfmt, ...)                                       \
-	do {                                                                       \
-		char zh_[XY_ROW_REASON_MAX * 2], en_[XY_ROW_REASON_MAX * 2];       \
-		snprintf(zh_, sizeof zh_, zhfmt, __VA_ARGS__);                     \
-		snprintf(en_, sizeof en_, enfmt, __VA_ARGS__);                     \
-		add_problem(c, field, zh_, en_);                                   \
+#define problem(c, field, zhfmt, enfmt, ...)                                 \
+	do {                                                                 \
+		char zh_[XY_ROW_REASON_MAX * 2], en_[XY_ROW_REASON_MAX * 2]; \
+		snprintf(zh_, sizeof zh_, zhfmt, __VA_ARGS__);               \
+		snprintf(en_, sizeof en_, enfmt, __VA_ARGS__);               \
+		add_problem(c, field, zh_, en_);                             \
 	} while (0)
 
 /* Each language with its own single string argument. */
-#define problem2(c, field, zhfmt, zharg, enfmt, enarg)                             \
-	do {                                                                       \
-		char zh_[XY_ROW_REASON_MAX * 2], en_[XY_ROW_REASON_MAX * 2];       \
-		snprintf(zh_, sizeof zh_, zhfmt, zharg);                           \
-		snprintf(en_, sizeof en_, enfmt, enarg);                           \
-		add_problem(c, field, zh_, en_);                                   \
+#define problem2(c, field, zhfmt, zharg, enfmt, enarg)                       \
+	do {                                                                 \
+		char zh_[XY_ROW_REASON_MAX * 2], en_[XY_ROW_REASON_MAX * 2]; \
+		snprintf(zh_, sizeof zh_, zhfmt, zharg);                     \
+		snprintf(en_, sizeof en_, enfmt, enarg);                     \
+		add_problem(c, field, zh_, en_);                             \
 	} while (0)
 
 static int present(const struct xy_row *r, int i)
@@ -276,21 +276,22 @@ static void check_idnumber(struct chk *c, int i)
 			r->norm[i][18] = '\0';
 			r->val[i] = r->norm[i];
 		}
-		check_code_status(c, i, xy_idnum_check(r->val[i], r->len[i],
-							xy_date_yyyymmdd(c->o->today)));
+		check_code_status(
+			c, i, xy_idnum_check(r->val[i], r->len[i], xy_date_yyyymmdd(c->o->today)));
 		return;
 	}
 	if (r->len[i] < 4 || r->len[i] > 32) {
 		add_problem(c, i, "证件号码长度应为 4 至 32 个字符",
-			"document number must have 4 to 32 characters");
+			    "document number must have 4 to 32 characters");
 		return;
 	}
 	for (size_t k = 0; k < r->len[i]; k++) {
 		char ch = r->val[i][k];
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		      ch == '(' || ch == ')' || ch == '-')) {
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= 'a' && ch <= 'z') || ch == '(' || ch == ')' || ch == '-')) {
 			add_problem(c, i, "证件号码只能含字母、数字、括号和连字符",
-				"document number may hold only letters, digits, brackets and hyphens");
+				    "document number may hold only letters, digits, brackets and "
+				    "hyphens");
 			return;
 		}
 	}
@@ -349,8 +350,8 @@ static void check_integer(struct chk *c, int i)
 	long long v;
 
 	if (!is_digits(s + neg, n - (size_t)neg) || n - (size_t)neg > 15) {
-		problem(c, i, "“%.*s”不是整数", "\"%.*s\" is not a whole number", utf8_cut(s, n, 40),
-			s);
+		problem(c, i, "“%.*s”不是整数", "\"%.*s\" is not a whole number",
+			utf8_cut(s, n, 40), s);
 		return;
 	}
 	memcpy(num, s, n);
@@ -370,13 +371,17 @@ static void check_date(struct chk *c, int i, int month)
 		       : xy_date_parse(r->val[i], r->len[i], &d);
 
 	if (rc == XY_EPARSE) {
-		problem(c, i, month ? "“%.*s”不是年月格式（应为 YYYY-MM）" : "“%.*s”不是日期格式（应为 YYYY-MM-DD）",
-			month ? "\"%.*s\" is not a month (YYYY-MM)" : "\"%.*s\" is not a date (YYYY-MM-DD)",
+		problem(c, i,
+			month ? "“%.*s”不是年月格式（应为 YYYY-MM）"
+			      : "“%.*s”不是日期格式（应为 YYYY-MM-DD）",
+			month ? "\"%.*s\" is not a month (YYYY-MM)"
+			      : "\"%.*s\" is not a date (YYYY-MM-DD)",
 			shown, r->val[i]);
 		return;
 	}
 	if (rc) {
-		problem(c, i, "%.*s 不是有效日期", "%.*s is not a real calendar date", shown, r->val[i]);
+		problem(c, i, "%.*s 不是有效日期", "%.*s is not a real calendar date", shown,
+			r->val[i]);
 		return;
 	}
 	if (!month) {
@@ -439,7 +444,8 @@ static void check_type(struct chk *c, int i)
 		check_idnumber(c, i);
 		break;
 	case XY_FT_PHONE: {
-		int mobile = n == 11 && s[0] == '1' && s[1] >= '3' && s[1] <= '9' && is_digits(s, n);
+		int mobile =
+			n == 11 && s[0] == '1' && s[1] >= '3' && s[1] <= '9' && is_digits(s, n);
 		int fixed = n >= 7 && n <= 20 && s[0] >= '0' && s[0] <= '9';
 		for (size_t k = 0; fixed && k < n; k++)
 			fixed = (s[k] >= '0' && s[k] <= '9') || s[k] == '-';
@@ -450,7 +456,7 @@ static void check_type(struct chk *c, int i)
 	case XY_FT_ACCOUNT:
 		if (n < 6 || n > 34 || !is_digits(s, n))
 			add_problem(c, i, "账号应为 6 至 34 位数字",
-				"account number must be 6 to 34 digits");
+				    "account number must be 6 to 34 digits");
 		break;
 	}
 }
@@ -503,7 +509,8 @@ static void check_rules(struct chk *c)
 						 k ? ", " : "", code);
 		}
 		snprintf(en, sizeof en, "at least one of %.160s must be filled", names);
-		add_problem(c, rule->fields[0], rule->message ? rule->message : "至少应填写一项", en);
+		add_problem(c, rule->fields[0], rule->message ? rule->message : "至少应填写一项",
+			    en);
 	}
 }
 
@@ -530,7 +537,8 @@ static int32_t date_of(const struct xy_row *r, int i, int32_t def)
 	int32_t d;
 	if (!present(r, i))
 		return def;
-	if (xy_date_parse(r->val[i], r->len[i], &d) == 0 || xy_month_parse(r->val[i], r->len[i], &d) == 0)
+	if (xy_date_parse(r->val[i], r->len[i], &d) == 0 ||
+	    xy_month_parse(r->val[i], r->len[i], &d) == 0)
 		return d;
 	return def;
 }
@@ -543,13 +551,14 @@ static void derive_subject(struct chk *c)
 	c->res->code_field = -1;
 	c->res->natural = ds->subject_kind == XY_SUBJ_NATURAL;
 	if (ds->subject_kind == XY_SUBJ_BOTH && present(r, ds->subject.kind_field))
-		c->res->natural = in_list(r->val[ds->subject.kind_field], r->len[ds->subject.kind_field],
-					  ds->subject.natural_values, ds->subject.nnatural);
+		c->res->natural =
+			in_list(r->val[ds->subject.kind_field], r->len[ds->subject.kind_field],
+				ds->subject.natural_values, ds->subject.nnatural);
 	if (c->res->natural) {
 		c->res->code_field = ds->subject.id_number;
 		if (!present(r, ds->subject.id_number) && !has_problem(c, ds->subject.id_number))
 			add_problem(c, ds->subject.id_number, "自然人须填写证件号码",
-				"a natural person needs an identity document number");
+				    "a natural person needs an identity document number");
 		return;
 	}
 	for (int k = 0; k < ds->subject.nlegal; k++)
@@ -559,7 +568,7 @@ static void derive_subject(struct chk *c)
 		}
 	if (ds->subject.nlegal && !has_problem(c, ds->subject.legal_codes[0]))
 		add_problem(c, ds->subject.legal_codes[0], "缺少可识别主体的代码",
-			"no code identifies the subject");
+			    "no code identifies the subject");
 }
 
 static void derive_periods(struct chk *c)
@@ -591,15 +600,15 @@ static void derive_periods(struct chk *c)
 		int months = 12;
 		if (present(r, sf) && eq(r->val[sf], r->len[sf], "轻微"))
 			return;
-		if (present(r, sf) && (eq(r->val[sf], r->len[sf], "严重") ||
-				       eq(r->val[sf], r->len[sf], "较重")))
+		if (present(r, sf) &&
+		    (eq(r->val[sf], r->len[sf], "严重") || eq(r->val[sf], r->len[sf], "较重")))
 			months = 36;
 		c->res->display_until = xy_date_add_months(from, months);
 	} else if (ds->display.months && from >= 0) {
 		c->res->display_until = xy_date_add_months(from, ds->display.months);
 	} else if (ds->display.field >= 0) {
-		c->res->display_until = c->res->valid_until == XY_NO_END ? XY_NOT_DISPLAYED
-									: c->res->valid_until;
+		c->res->display_until =
+			c->res->valid_until == XY_NO_END ? XY_NOT_DISPLAYED : c->res->valid_until;
 	}
 }
 

@@ -12,8 +12,8 @@
 
 #define XY_ROW_ERRORS_MAX 8
 #define XY_ROW_REASON_MAX 256
-#define XY_NO_END INT32_MAX /* a record without a validity end */
-#define XY_NOT_DISPLAYED (-1)
+#define XY_NO_END	  INT32_MAX /* a record without a validity end */
+#define XY_NOT_DISPLAYED  (-1)
 
 struct xy_row_problem {
 	int field; /* index in the dataset, or -1 for the row as a whole */
@@ -31,11 +31,11 @@ struct xy_row {
 };
 
 struct xy_row_result {
-	int nproblems;      /* problems kept in problem[] */
-	int nproblems_all;  /* all problems found */
+	int nproblems;	   /* problems kept in problem[] */
+	int nproblems_all; /* all problems found */
 	struct xy_row_problem problem[XY_ROW_ERRORS_MAX];
-	int natural;        /* the subject is a natural person */
-	int code_field;     /* field holding the subject's code or identity number */
+	int natural;	       /* the subject is a natural person */
+	int code_field;	       /* field holding the subject's code or identity number */
 	int32_t valid_until;   /* day number, XY_NO_END when none (COL-5) */
 	int32_t display_until; /* day number, XY_NOT_DISPLAYED when never shown */
 };

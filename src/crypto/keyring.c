@@ -16,17 +16,17 @@
 #include "util/err.h"
 #include "util/log.h"
 
-#define F_MASTER "master.key"
-#define F_KEYS "data-keys"
-#define F_KEYS_TMP "data-keys.tmp"
-#define F_SM2 "platform-sm2.key"
-#define F_SM2_PUB "platform-sm2.pub"
+#define F_MASTER    "master.key"
+#define F_KEYS	    "data-keys"
+#define F_KEYS_TMP  "data-keys.tmp"
+#define F_SM2	    "platform-sm2.key"
+#define F_SM2_PUB   "platform-sm2.pub"
 #define FILE_HEADER "# xinyong keyring: wrapped by the master key; see docs/internals/crypto.md\n"
 
 #define WRAP_VERSION 0x01
-#define CREATED_LEN 20 /* 2026-11-21T09:30:00Z */
+#define CREATED_LEN  20 /* 2026-11-21T09:30:00Z */
 #define LINE_MAX_LEN 1024
-#define BLOB_MAX (XY_SM4_IV_LEN + XY_SM2_PRIV_DER_MAX + XY_SM3_LEN)
+#define BLOB_MAX     (XY_SM4_IV_LEN + XY_SM2_PRIV_DER_MAX + XY_SM3_LEN)
 
 /* What a wrapped line holds.  The data-key purposes come first so that they index the
  * same table; W_SM2 lives in platform-sm2.key; W_CHECK is an empty payload whose tag
@@ -37,9 +37,12 @@ static const struct {
 	const char *name;
 	size_t len; /* payload bytes; 0 for W_SM2 (variable) and W_CHECK (empty) */
 } kinds[W__COUNT] = {
-	[XY_KEY_ENC] = {"enc", XY_SM4_KEY_LEN}, [XY_KEY_MAC] = {"mac", XY_SM3_LEN},
-	[XY_KEY_BIDX] = {"bidx", XY_SM3_LEN},   [XY_KEY_ROW] = {"row", XY_SM3_LEN},
-	[W_SM2] = {"sm2", 0},                   [W_CHECK] = {"check", 0},
+	[XY_KEY_ENC] = {"enc", XY_SM4_KEY_LEN},
+	[XY_KEY_MAC] = {"mac", XY_SM3_LEN},
+	[XY_KEY_BIDX] = {"bidx", XY_SM3_LEN},
+	[XY_KEY_ROW] = {"row", XY_SM3_LEN},
+	[W_SM2] = {"sm2", 0},
+	[W_CHECK] = {"check", 0},
 };
 
 struct xy_keyring {
@@ -125,8 +128,12 @@ static int wrapper_init(struct wrapper *w, const struct xy_keyring *kr)
 static void wrap_tag(struct wrapper *w, const struct wline *wl, size_t ctlen,
 		     uint8_t tag[XY_SM3_LEN])
 {
-	uint8_t head[6] = {WRAP_VERSION, (uint8_t)wl->kind, (uint8_t)(wl->id >> 24),
-			   (uint8_t)(wl->id >> 16), (uint8_t)(wl->id >> 8), (uint8_t)wl->id};
+	uint8_t head[6] = {WRAP_VERSION,
+			   (uint8_t)wl->kind,
+			   (uint8_t)(wl->id >> 24),
+			   (uint8_t)(wl->id >> 16),
+			   (uint8_t)(wl->id >> 8),
+			   (uint8_t)wl->id};
 
 	xy_hmac_begin(w->mac);
 	xy_hmac_update(w->mac, head, sizeof(head));
@@ -916,8 +923,7 @@ const uint8_t *xy_keyring_active(const struct xy_keyring *kr, enum xy_key_purpos
 	return kr->key[p][n - 1];
 }
 
-const uint8_t *xy_keyring_by_id(const struct xy_keyring *kr, enum xy_key_purpose p,
-				uint32_t key_id)
+const uint8_t *xy_keyring_by_id(const struct xy_keyring *kr, enum xy_key_purpose p, uint32_t key_id)
 {
 	uint32_t n = atomic_load_explicit(&kr->n, memory_order_acquire);
 

@@ -24,15 +24,15 @@
 
 enum xy_key_purpose {
 	XY_KEY_ENC = 0, /* SM4 of sealed values, 16 bytes */
-	XY_KEY_MAC,     /* HMAC-SM3 of sealed values, 32 */
-	XY_KEY_BIDX,    /* blind index, 32 */
-	XY_KEY_ROW,     /* row tags (CRY-2), 32 */
+	XY_KEY_MAC,	/* HMAC-SM3 of sealed values, 32 */
+	XY_KEY_BIDX,	/* blind index, 32 */
+	XY_KEY_ROW,	/* row tags (CRY-2), 32 */
 	XY_KEY__COUNT
 };
 
-#define XY_MASTER_ENV "XY_MASTER_KEY" /* 64 hex chars; overrides the file when set */
+#define XY_MASTER_ENV	  "XY_MASTER_KEY" /* 64 hex chars; overrides the file when set */
 #define XY_MASTER_KEY_LEN 32
-#define XY_DATA_KEY_MAX 32            /* bytes in the longest data key */
+#define XY_DATA_KEY_MAX	  32 /* bytes in the longest data key */
 /* Rotations a keyring can hold (ids 1..this).  Bounds the keyring's memory (32 KiB of
  * keys) and a sealer's per-id contexts; at one rotation a month it lasts 20 years. */
 #define XY_KEYRING_IDS_MAX 256
@@ -54,8 +54,7 @@ __attribute__((warn_unused_result)) int xy_keyring_create(const char *dir);
  * exposed master key or one that does not open this keyring; XY_ETAMPER when a wrapped
  * key fails its tag or the set of keys is not whole; XY_EPARSE for a malformed line;
  * XY_EIO.  *out is freed with xy_keyring_free. */
-__attribute__((warn_unused_result)) int xy_keyring_load(const char *dir,
-							 struct xy_keyring **out);
+__attribute__((warn_unused_result)) int xy_keyring_load(const char *dir, struct xy_keyring **out);
 
 /* The active key of a purpose (XY_SM4_KEY_LEN bytes for XY_KEY_ENC, else XY_SM3_LEN);
  * its id in *key_id when key_id is not NULL.  Borrowed from kr. */
@@ -72,13 +71,11 @@ size_t xy_keyring_key_len(enum xy_key_purpose p);
  * Refuses with XY_ECONFLICT when data-keys on disk no longer matches kr (another process
  * rotated: reload first), XY_EBUSY when another rotation holds the lock, XY_ELIMIT at
  * XY_KEYRING_IDS_MAX.  The approval around a rotation is CHG-4's job, not this one. */
-__attribute__((warn_unused_result)) int xy_keyring_rotate(const char *dir,
-							   struct xy_keyring *kr);
+__attribute__((warn_unused_result)) int xy_keyring_rotate(const char *dir, struct xy_keyring *kr);
 /* Picks up keys another process added to DIR/data-keys since kr was loaded (so a running
  * server can read and write under a new key without a restart).  XY_ECONFLICT when the
  * keys kr already holds differ from the file's; the errors of xy_keyring_load. */
-__attribute__((warn_unused_result)) int xy_keyring_reload(const char *dir,
-							   struct xy_keyring *kr);
+__attribute__((warn_unused_result)) int xy_keyring_reload(const char *dir, struct xy_keyring *kr);
 
 /* The platform signing key (CRY-4).  Borrowed from kr. */
 const struct xy_sm2key *xy_keyring_sm2(const struct xy_keyring *kr);

@@ -40,9 +40,13 @@ int xy_password_verify(const char *encoded, const char *pw, size_t n)
 int xy_password_generate(char out[XY_OTP_LEN + 1])
 {
 	static const char *const classes[] = {
-		"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "!#%+=?@-",
+		"ABCDEFGHJKLMNPQRSTUVWXYZ",
+		"abcdefghijkmnpqrstuvwxyz",
+		"23456789",
+		"!#%+=?@-",
 	};
-	static const char all[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789!#%+=?@-";
+	static const char all[] =
+		"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789!#%+=?@-";
 	uint8_t r[XY_OTP_LEN * 2];
 	int rc = xy_random(r, sizeof r);
 

@@ -8,7 +8,7 @@
 #include "util/err.h"
 
 #define HEAD_LEN (1 + 4 + XY_SM4_IV_LEN)
-#define IV_POOL (64 * XY_SM4_IV_LEN)
+#define IV_POOL	 (64 * XY_SM4_IV_LEN)
 /* len-prefixed table and column, then the row id */
 #define BINDING_MAX (4 + XY_SEAL_NAME_MAX + 4 + XY_SEAL_NAME_MAX + 8)
 

@@ -22,7 +22,7 @@
 #include "crypto/sm.h"
 #include "util/buf.h"
 
-#define XY_SEAL_VERSION 0x01
+#define XY_SEAL_VERSION	 0x01
 #define XY_SEAL_OVERHEAD (1 + 4 + 16 + 32)
 /* Largest plaintext one sealed value may hold: well above XY_FIELD_VALUE_MAX so long
  * free-text fields fit, small enough that one value never becomes a bulk object. */
@@ -34,15 +34,15 @@ struct xy_sealer;
 
 /* XY_ENOMEM / XY_ECRYPTO.  kr is borrowed. */
 __attribute__((warn_unused_result)) int xy_sealer_new(struct xy_sealer **out,
-						       const struct xy_keyring *kr);
+						      const struct xy_keyring *kr);
 
 /* Seals pt[0..n) for (table, column, rowid) under the active key and appends the
  * n + XY_SEAL_OVERHEAD sealed bytes to out (pt must not point into out).  XY_EINVAL for a
  * NULL/empty/overlong name, XY_ELIMIT past XY_SEAL_PLAIN_MAX or out's cap, XY_ENOMEM,
  * XY_ECRYPTO.  On failure out is as it was. */
 __attribute__((warn_unused_result)) int xy_seal(struct xy_sealer *s, const char *table,
-						 const char *column, int64_t rowid, const void *pt,
-						 size_t n, struct xy_buf *out);
+						const char *column, int64_t rowid, const void *pt,
+						size_t n, struct xy_buf *out);
 
 /* Checks and opens sealed[0..n) for (table, column, rowid) and appends the plaintext to
  * out (sealed must not point into out).  XY_ETAMPER when the format, version or tag is
@@ -51,14 +51,13 @@ __attribute__((warn_unused_result)) int xy_seal(struct xy_sealer *s, const char 
  * Nothing is logged: the caller knows which row failed and logs that.  The plaintext in
  * out is the caller's to wipe. */
 __attribute__((warn_unused_result)) int xy_unseal(struct xy_sealer *s, const char *table,
-						   const char *column, int64_t rowid,
-						   const void *sealed, size_t n,
-						   struct xy_buf *out);
+						  const char *column, int64_t rowid,
+						  const void *sealed, size_t n, struct xy_buf *out);
 
 /* The key id a sealed value names (to find values to re-seal after a rotation); not
  * authenticated until xy_unseal succeeds.  XY_ETAMPER when it is not a sealed value. */
 __attribute__((warn_unused_result)) int xy_sealed_key_id(const void *sealed, size_t n,
-							  uint32_t *key_id);
+							 uint32_t *key_id);
 
 /* Blind index for equality lookups with the active index key:
  * HMAC-SM3(bidx key, domain || 0x00 || value).  domain (e.g. "subject.id_no") keeps equal
@@ -68,8 +67,8 @@ void xy_blind_index(struct xy_sealer *s, const char *domain, const void *v, size
 /* The same with the index key of a given id (a lookup after a rotation computes the index
  * under each id still present in the store).  XY_EKEY for an unknown id, XY_ENOMEM. */
 __attribute__((warn_unused_result)) int xy_blind_index_id(struct xy_sealer *s, uint32_t key_id,
-							   const char *domain, const void *v,
-							   size_t n, uint8_t out[XY_SM3_LEN]);
+							  const char *domain, const void *v,
+							  size_t n, uint8_t out[XY_SM3_LEN]);
 
 /* Row tag for CRY-2 with the active row key: HMAC-SM3(row key, data).  A caller that
  * stores the key id beside the tag (so a verifier still works after a rotation) should
@@ -78,8 +77,8 @@ __attribute__((warn_unused_result)) int xy_blind_index_id(struct xy_sealer *s, u
 void xy_row_tag(struct xy_sealer *s, const void *data, size_t n, uint8_t out[XY_SM3_LEN]);
 /* The same with the row key of a given id.  XY_EKEY for an unknown id, XY_ENOMEM. */
 __attribute__((warn_unused_result)) int xy_row_tag_id(struct xy_sealer *s, uint32_t key_id,
-						       const void *data, size_t n,
-						       uint8_t out[XY_SM3_LEN]);
+						      const void *data, size_t n,
+						      uint8_t out[XY_SM3_LEN]);
 
 void xy_sealer_free(struct xy_sealer *s);
 

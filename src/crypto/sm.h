@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XY_SM3_LEN 32     /* SM3 digest and HMAC-SM3 tag, bytes */
+#define XY_SM3_LEN     32 /* SM3 digest and HMAC-SM3 tag, bytes */
 #define XY_SM4_KEY_LEN 16 /* SM4 key, bytes */
-#define XY_SM4_IV_LEN 16  /* SM4-CTR initial counter block, bytes */
+#define XY_SM4_IV_LEN  16 /* SM4-CTR initial counter block, bytes */
 
 /* Fills buf with n bytes from OpenSSL's private DRBG.  XY_ECRYPTO when it cannot. */
 __attribute__((warn_unused_result)) int xy_random(void *buf, size_t n);
@@ -38,9 +38,8 @@ void xy_sm3_free(struct xy_sm3 *h);
  * xy_hmac_dup makes an independent copy with the same key for another thread. */
 struct xy_hmac;
 __attribute__((warn_unused_result)) int xy_hmac_new(struct xy_hmac **out, const uint8_t *key,
-						     size_t keylen);
-__attribute__((warn_unused_result)) int xy_hmac_dup(struct xy_hmac **out,
-						     const struct xy_hmac *h);
+						    size_t keylen);
+__attribute__((warn_unused_result)) int xy_hmac_dup(struct xy_hmac **out, const struct xy_hmac *h);
 void xy_hmac_begin(struct xy_hmac *h);
 void xy_hmac_update(struct xy_hmac *h, const void *p, size_t n);
 void xy_hmac_final(struct xy_hmac *h, uint8_t out[XY_SM3_LEN]);
@@ -53,15 +52,14 @@ void xy_hmac_free(struct xy_hmac *h);
  * take a fresh random iv each time (xy_random).  One thread at a time. */
 struct xy_sm4;
 __attribute__((warn_unused_result)) int xy_sm4_new(struct xy_sm4 **out,
-						    const uint8_t key[XY_SM4_KEY_LEN]);
+						   const uint8_t key[XY_SM4_KEY_LEN]);
 /* Replaces the key (cheap: the SM4 key schedule only). */
 __attribute__((warn_unused_result)) int xy_sm4_setkey(struct xy_sm4 *c,
-						       const uint8_t key[XY_SM4_KEY_LEN]);
+						      const uint8_t key[XY_SM4_KEY_LEN]);
 /* Transforms n bytes of in into out (out may equal in; they must not otherwise
  * overlap), starting the counter at iv.  XY_ECRYPTO on an OpenSSL failure. */
-__attribute__((warn_unused_result)) int xy_sm4_ctr(struct xy_sm4 *c,
-						    const uint8_t iv[XY_SM4_IV_LEN], const void *in,
-						    size_t n, void *out);
+__attribute__((warn_unused_result)) int
+xy_sm4_ctr(struct xy_sm4 *c, const uint8_t iv[XY_SM4_IV_LEN], const void *in, size_t n, void *out);
 void xy_sm4_free(struct xy_sm4 *c);
 
 /* 1 when a[0..n) equals b[0..n), in time that depends on n only; else 0. */
@@ -74,7 +72,7 @@ void xy_hex(const uint8_t *p, size_t n, char *out);
  * the digits (key material passes through here).  XY_EPARSE unless hexlen == 2 * outlen
  * and every character is a hex digit; out is then zeroed. */
 __attribute__((warn_unused_result)) int xy_unhex(const char *hex, size_t hexlen, uint8_t *out,
-						  size_t outlen);
+						 size_t outlen);
 
 /* For src/crypto/ only: logs the pending OpenSSL error queue with `what`, clears it and
  * returns XY_ECRYPTO. */

@@ -125,7 +125,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_PROVIDES_ADD] = "INSERT OR IGNORE INTO unit_datasets(unit_id, dataset) VALUES (?1, ?2)",
 	[S_PROVIDES] = "SELECT 1 FROM unit_datasets WHERE unit_id = ?1 AND dataset = ?2",
 	[S_CATALOG_OFF] = "UPDATE catalogs SET active = 0 WHERE active = 1",
-	[S_CATALOG_ADD] = "INSERT INTO catalogs(doc, sm3, active, loaded_at) VALUES (?1, ?2, 1, ?3)",
+	[S_CATALOG_ADD] =
+		"INSERT INTO catalogs(doc, sm3, active, loaded_at) VALUES (?1, ?2, 1, ?3)",
 	[S_CATALOG_ACTIVE] = "SELECT version, doc FROM catalogs WHERE active = 1",
 	[S_ACCOUNT_ADD] = "INSERT INTO accounts(name, real_name, unit_id, status, pw_hash,"
 			  " must_change, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -150,21 +151,24 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_SUBJ_NATURAL] = "SELECT id FROM subjects WHERE bidx = ?1",
 	[S_SUBJ_ADD] = "INSERT INTO subjects(kind, code, code_type, name, bidx, region, created_at)"
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_REC_ADD] = "INSERT INTO records(id, dataset, unit_id, batch_id, row_no, subject_id, rkey,"
-		      " row_sm3, submitted_at, valid_until, display_until, clear, sealed)"
-		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[S_REC_ADD] =
+		"INSERT INTO records(id, dataset, unit_id, batch_id, row_no, subject_id, rkey,"
+		" row_sm3, submitted_at, valid_until, display_until, clear, sealed)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[S_REC_DUP] = "SELECT batch_id, row_no FROM records WHERE dataset = ?1 AND unit_id = ?2"
 		      " AND rkey = ?3",
 	[S_REC_SCAN] = "SELECT id, dataset, unit_id, batch_id, row_no, subject_id, row_sm3, clear,"
 		       " sealed, status FROM records ORDER BY id",
 	[S_REC_COUNT] = "SELECT count(*) FROM records WHERE dataset = ?1",
 	[S_REC_COUNT_ALL] = "SELECT count(*) FROM records",
-	[S_SUBJ_COUNT] = "SELECT coalesce(sum(kind = 'legal'), 0), coalesce(sum(kind = 'natural'), 0)"
-			 " FROM subjects",
+	[S_SUBJ_COUNT] =
+		"SELECT coalesce(sum(kind = 'legal'), 0), coalesce(sum(kind = 'natural'), 0)"
+		" FROM subjects",
 	[S_AUDIT_HEAD] = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-	[S_AUDIT_ADD] = "INSERT INTO audit_events(seq, ts, zone, client, agent, account, real_name,"
-			" unit, action, object, purpose, grant_ref, result, reason, hash)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[S_AUDIT_ADD] =
+		"INSERT INTO audit_events(seq, ts, zone, client, agent, account, real_name,"
+		" unit, action, object, purpose, grant_ref, result, reason, hash)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[S_AUDIT_SCAN] = "SELECT seq, ts, zone, client, agent, account, real_name, unit, action,"
 			 " object, purpose, grant_ref, result, reason, hash FROM audit_events"
 			 " WHERE seq >= ?1 ORDER BY seq",
@@ -192,8 +196,8 @@ static sqlite3_stmt *stmt(struct xy_store *st, enum stmt_id id)
 {
 	sqlite3_stmt *s = st->stmt[id];
 	if (!s) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
-		    SQLITE_OK) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s,
+				       NULL) != SQLITE_OK) {
 			xy_log_error("prepare: %s", sqlite3_errmsg(st->db));
 			return NULL;
 		}
@@ -254,8 +258,8 @@ static int migrate(struct xy_store *st)
 	if ((rc = exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations("
 			   "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")))
 		return rc;
-	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
-			       &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) FROM schema_migrations",
+			       -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, "migrations");
 	if (sqlite3_step(s) == SQLITE_ROW)
 		version = sqlite3_column_int(s, 0);
@@ -270,9 +274,10 @@ static int migrate(struct xy_store *st)
 			return rc;
 		if ((rc = exec(st, migrations[v - 1])))
 			goto fail;
-		if (sqlite3_prepare_v2(st->db,
-				       "INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)",
-				       -1, &s, NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v2(
+			    st->db,
+			    "INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)",
+			    -1, &s, NULL) != SQLITE_OK) {
 			rc = db_error(st, "migrations");
 			goto fail;
 		}
@@ -584,7 +589,8 @@ int xy_store_catalog_active(struct xy_store *st, struct xy_buf *doc, int64_t *ve
 	if (rc == SQLITE_ROW) {
 		*version = sqlite3_column_int64(s, 0);
 		xy_buf_reset(doc);
-		brc = xy_buf_add(doc, sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+		brc = xy_buf_add(doc, sqlite3_column_text(s, 1),
+				 (size_t)sqlite3_column_bytes(s, 1));
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)

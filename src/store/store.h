@@ -57,8 +57,8 @@ struct xy_unit {
 	char code[XY_UNIT_CODE_MAX + 1]; /* 统一社会信用代码 */
 	char name[XY_NAME_MAX];
 	char region[XY_REGION_CODE_MAX + 1];
-	int level;                        /* the level of its region */
-	char kind[16];                    /* "credit_office" or "member" */
+	int level;     /* the level of its region */
+	char kind[16]; /* "credit_office" or "member" */
 };
 
 XY_WUR int xy_store_region_add(struct xy_store *st, const struct xy_region *r);
@@ -107,9 +107,9 @@ struct xy_batch {
 	char account[64];
 	char file_name[256];
 	uint8_t file_sm3[32];
-	char format[8];    /* "csv" or "jsonl" */
+	char format[8];	   /* "csv" or "jsonl" */
 	char encoding[16]; /* "utf-8", "gb18030" */
-	char state[12];    /* "loading", "done", "failed" */
+	char state[12];	   /* "loading", "done", "failed" */
 	long rows_total, accepted, rejected;
 	char report[512];
 	int64_t started_us, finished_us;
@@ -117,7 +117,8 @@ struct xy_batch {
 
 /* The batch (loading or done) that holds a file with this digest, or
  * XY_ENOTFOUND. */
-XY_WUR int xy_store_batch_by_digest(struct xy_store *st, const uint8_t sm3[32], struct xy_batch *out);
+XY_WUR int xy_store_batch_by_digest(struct xy_store *st, const uint8_t sm3[32],
+				    struct xy_batch *out);
 XY_WUR int xy_store_batch_get(struct xy_store *st, int64_t id, struct xy_batch *out);
 /* Inserts b as "loading" and sets b->id.  XY_EDUPLICATE when a loading or
  * done batch already holds the same file. */
@@ -138,12 +139,12 @@ XY_WUR int xy_store_batch_each_loading(struct xy_store *st, int64_t started_befo
 /* Record ids encode their batch and row: a batch's records are one id
  * range, assigned without asking the database, so values can be sealed to
  * their row id before the row is written. */
-#define XY_RECORD_ROW_BITS 25
+#define XY_RECORD_ROW_BITS	 25
 #define XY_RECORD_ID(batch, row) (((int64_t)(batch) << XY_RECORD_ROW_BITS) | (int64_t)(row))
 
 struct xy_store_rec {
 	int64_t id;
-	int64_t subject_id;          /* known subject id (a caller's cache), 0: look it up */
+	int64_t subject_id; /* known subject id (a caller's cache), 0: look it up */
 	const char *dataset;
 	int64_t unit_id;
 	int64_t batch_id;
@@ -156,9 +157,9 @@ struct xy_store_rec {
 	const char *subject_code_type;
 	const char *subject_name;
 	const uint8_t *subject_bidx; /* 32 bytes */
-	const char *region;          /* from the code, may be NULL */
-	uint8_t rkey[16];            /* keyed digest of the dataset's key fields */
-	uint8_t row_sm3[32];         /* SM3 of the row as submitted (COL-4) */
+	const char *region;	     /* from the code, may be NULL */
+	uint8_t rkey[16];	     /* keyed digest of the dataset's key fields */
+	uint8_t row_sm3[32];	     /* SM3 of the row as submitted (COL-4) */
 	int64_t submitted_us;
 	int32_t valid_until;   /* day number or XY_NO_END */
 	int32_t display_until; /* day number or XY_NOT_DISPLAYED */

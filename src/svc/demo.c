@@ -1813,7 +1813,9 @@ static void cf_part(struct out *o, const struct cf_tpl *t, const struct cf_pen *
 	const char *lic = t->licence ? t->licence : "许可证";
 
 	switch (c) {
-	case FK: part_n(o, "罚款人民币", p->fine / 100, "元"); break;
+	case FK:
+		part_n(o, "罚款人民币", p->fine / 100, "元");
+		break;
 	case MSSD:
 		aps(o, "没收违法所得人民币");
 		ap_money(o, p->sd);
@@ -1833,12 +1835,24 @@ static void cf_part(struct out *o, const struct cf_tpl *t, const struct cf_pen *
 		else
 			aps(o, "》");
 		break;
-	case XZJY: part_n(o, "限制开展生产经营活动", p->n_jy, "个月"); break;
-	case TCTY: part_n(o, "责令停产停业", p->n_tc, "日"); break;
-	case XZCY: part_n(o, "限制从业", p->n_cy, "年"); break;
-	case XZJL: part_n(o, "行政拘留", p->n_jl, "日"); break;
-	case QT: aps(o, "责令限期拆除"); break;
-	default: aps(o, cls_names[c]); break;
+	case XZJY:
+		part_n(o, "限制开展生产经营活动", p->n_jy, "个月");
+		break;
+	case TCTY:
+		part_n(o, "责令停产停业", p->n_tc, "日");
+		break;
+	case XZCY:
+		part_n(o, "限制从业", p->n_cy, "年");
+		break;
+	case XZJL:
+		part_n(o, "行政拘留", p->n_jl, "日");
+		break;
+	case QT:
+		aps(o, "责令限期拆除");
+		break;
+	default:
+		aps(o, cls_names[c]);
+		break;
 	}
 }
 

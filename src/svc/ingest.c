@@ -25,18 +25,19 @@
 #include "util/lines.h"
 #include "util/log.h"
 
-#define CHUNK_ROWS 256
-#define NCHUNKS 4
-#define STALE_LOADING_US (6LL * 3600 * 1000000) /* a loading batch older than this was abandoned */
-#define REPORT_LINE_MAX (8 * 1024)
+#define CHUNK_ROWS	 256
+#define NCHUNKS		 4
+#define STALE_LOADING_US (6LL * 3600 * 1000000) /* a loading batch older than this was abandoned \
+						 */
+#define REPORT_LINE_MAX	 (8 * 1024)
 #define JSONL_KEYS_CACHE 128
-#define SUBJECT_CACHE 65536 /* direct-mapped subject ids in the writer: 4.5 MiB */
+#define SUBJECT_CACHE	 65536 /* direct-mapped subject ids in the writer: 4.5 MiB */
 
 /* ---- one row on its way from the reader to the writer ---- */
 
 struct slot {
 	long row_no;
-	int rejected;      /* the report line is in rep */
+	int rejected;	   /* the report line is in rep */
 	struct xy_buf rep; /* report line of a rejected row */
 	struct xy_buf clear;
 	struct xy_buf sealed;
@@ -101,7 +102,7 @@ struct job {
 	/* writer side */
 	FILE *report;
 	long accepted, rejected, rows;
-	int fatal;              /* the reader stopped on an error of the file */
+	int fatal; /* the reader stopped on an error of the file */
 	struct xy_ingest_result *res;
 };
 
@@ -293,10 +294,11 @@ static int build_record(struct job *j, struct slot *s, const char *raw, size_t r
 		if (!r->len[i])
 			continue;
 		if (encrypted_here(&ds->fields[i], s->rec.natural))
-			rc = xy_record_seal_put(&s->sealed, j->sealer, s->rec.id, ds->fields[i].code,
-						r->val[i], r->len[i]);
+			rc = xy_record_seal_put(&s->sealed, j->sealer, s->rec.id,
+						ds->fields[i].code, r->val[i], r->len[i]);
 		else
-			rc = xy_record_json_put(&s->clear, ds->fields[i].code, r->val[i], r->len[i]);
+			rc = xy_record_json_put(&s->clear, ds->fields[i].code, r->val[i],
+						r->len[i]);
 	}
 	if (rc || (rc = xy_buf_addc(&s->clear, '}')))
 		return rc;
@@ -388,8 +390,7 @@ static int jsonl_value(json_t *v, char *num, size_t cap, const char **out, size_
 	return 0;
 }
 
-static int jsonl_row_to_slot(struct job *j, const struct xy_line *ln, struct slot *s,
-			     json_t **keep)
+static int jsonl_row_to_slot(struct job *j, const struct xy_line *ln, struct slot *s, json_t **keep)
 {
 	static char nums[XY_CATALOG_FIELDS_MAX][32];
 	json_error_t jerr;
@@ -419,7 +420,8 @@ static int jsonl_row_to_slot(struct job *j, const struct xy_line *ln, struct slo
 		if (k >= XY_CATALOG_FIELDS_MAX ||
 		    jsonl_value(v, nums[k], sizeof nums[k], &j->row.val[f], &j->row.len[f])) {
 			snprintf(zh, sizeof zh, "字段“%.60s”的值应为字符串或数字", key);
-			snprintf(en, sizeof en, "field \"%.60s\" must be a string or a number", key);
+			snprintf(en, sizeof en, "field \"%.60s\" must be a string or a number",
+				 key);
 			return report_row_error(s, zh, en);
 		}
 		if (j->row.len[f] > XY_FIELD_VALUE_MAX) {
@@ -483,15 +485,17 @@ static int write_slot(struct job *j, struct slot *s, struct xy_buf *line)
 			return rc;
 		char zh[200], en[200];
 		if (dup.batch_id == j->batch.id) {
-			snprintf(zh, sizeof zh, "与本文件第 %ld 行的记录重复（同一业务主键）", dup.row_no);
-			snprintf(en, sizeof en, "duplicate of row %ld of this file (same record key)",
+			snprintf(zh, sizeof zh, "与本文件第 %ld 行的记录重复（同一业务主键）",
 				 dup.row_no);
+			snprintf(en, sizeof en,
+				 "duplicate of row %ld of this file (same record key)", dup.row_no);
 		} else {
 			snprintf(zh, sizeof zh, "记录已存在：批次 %lld 第 %ld 行（同一业务主键）",
 				 (long long)dup.batch_id, dup.row_no);
-			snprintf(en, sizeof en,
-				 "record already submitted in batch %lld, row %ld (same record key)",
-				 (long long)dup.batch_id, dup.row_no);
+			snprintf(
+				en, sizeof en,
+				"record already submitted in batch %lld, row %ld (same record key)",
+				(long long)dup.batch_id, dup.row_no);
 		}
 		if ((rc = report_line(line, s->row_no, "", "", zh, en)))
 			return rc;
@@ -627,13 +631,15 @@ static int map_header(struct job *j, const struct xy_csv_row *h)
 	for (int c = 0; c < h->nfields; c++) {
 		int f = xy_dataset_match_header(j->ds, h->field[c], h->len[c]);
 		if (f >= 0 && mapped[f] >= 0) {
-			snprintf(reason, cap, "columns %d and %d both name field %s (%s)", mapped[f] + 1,
-				 c + 1, j->ds->fields[f].code, j->ds->fields[f].name);
+			snprintf(reason, cap, "columns %d and %d both name field %s (%s)",
+				 mapped[f] + 1, c + 1, j->ds->fields[f].code,
+				 j->ds->fields[f].name);
 			return XY_EUNUSABLE;
 		}
 		if (f == -2) {
 			snprintf(reason, cap,
-				 "column %d \"%.80s\" could mean several fields; use the full name or "
+				 "column %d \"%.80s\" could mean several fields; use the full name "
+				 "or "
 				 "the field code",
 				 c + 1, h->field[c]);
 			return XY_EUNUSABLE;
@@ -647,8 +653,9 @@ static int map_header(struct job *j, const struct xy_csv_row *h)
 		}
 		if (f < 0) {
 			if (un < sizeof unknown)
-				un += (size_t)snprintf(unknown + un, sizeof unknown - un, "%s%d \"%.60s\"",
-						       un ? ", " : "", c + 1, h->field[c]);
+				un += (size_t)snprintf(unknown + un, sizeof unknown - un,
+						       "%s%d \"%.60s\"", un ? ", " : "", c + 1,
+						       h->field[c]);
 			continue;
 		}
 		mapped[f] = c;
@@ -784,9 +791,11 @@ static int discard_one(void *arg, int64_t id)
 	int rc;
 
 	xy_audit_local(&ev);
-	if ((rc = xy_store_begin(inst->store)) || (rc = xy_store_batch_discard(inst->store, id, &removed)))
+	if ((rc = xy_store_begin(inst->store)) ||
+	    (rc = xy_store_batch_discard(inst->store, id, &removed)))
 		goto fail;
-	snprintf(obj, sizeof obj, "{\"batch\":%lld,\"records_removed\":%ld}", (long long)id, removed);
+	snprintf(obj, sizeof obj, "{\"batch\":%lld,\"records_removed\":%ld}", (long long)id,
+		 removed);
 	ev.action = "import.abandoned";
 	ev.object = obj;
 	ev.result = "ok";
@@ -885,8 +894,9 @@ static int prepare(struct job *j, const struct xy_ingest_opts *o, int fd, int js
 	}
 	rc = xy_store_unit_provides(j->inst->store, j->unit.id, j->ds->code);
 	if (rc <= 0) {
-		snprintf(res->reason, sizeof res->reason, "unit %s (%s) does not provide dataset %s",
-			 j->unit.code, j->unit.name, j->ds->code);
+		snprintf(res->reason, sizeof res->reason,
+			 "unit %s (%s) does not provide dataset %s", j->unit.code, j->unit.name,
+			 j->ds->code);
 		return rc < 0 ? rc : XY_EDENIED;
 	}
 	if ((rc = file_digest(fd, j->batch.file_sm3, res->reason, sizeof res->reason)))
@@ -948,8 +958,9 @@ static int finish(struct job *j)
 				xy_store_rollback(st);
 		}
 		snprintf(j->res->reason, sizeof j->res->reason, "%s",
-			 rc == XY_EAUDIT ? "the audit trail could not be written; nothing was stored"
-					 : xy_strerror(rc));
+			 rc == XY_EAUDIT
+				 ? "the audit trail could not be written; nothing was stored"
+				 : xy_strerror(rc));
 		return rc;
 	}
 	return 0;
@@ -1047,8 +1058,8 @@ int xy_ingest_file(struct xy_instance *inst, const struct xy_ingest_opts *o,
 				  XY_IMPORT_TXN_ROWS * 4, &txn)))
 		goto out;
 	j->txn_rows = txn;
-	if ((rc = xy_store_batch_each_loading(inst->store, j->now_us - STALE_LOADING_US, discard_one,
-					      inst)) ||
+	if ((rc = xy_store_batch_each_loading(inst->store, j->now_us - STALE_LOADING_US,
+					      discard_one, inst)) ||
 	    (rc = xy_sealer_new(&j->sealer, inst->keys)) || (rc = job_alloc(j)))
 		goto out;
 	fd = open(o->path, O_RDONLY | O_CLOEXEC);

@@ -51,7 +51,7 @@ struct xy_ingest_result {
  * (unknown dataset or unit), XY_EDENIED (the unit does not provide the
  * dataset), XY_ELIMIT, XY_EAUDIT, XY_EIO … */
 __attribute__((warn_unused_result)) int xy_ingest_file(struct xy_instance *inst,
-						      const struct xy_ingest_opts *o,
-						      struct xy_ingest_result *res);
+						       const struct xy_ingest_opts *o,
+						       struct xy_ingest_result *res);
 
 #endif

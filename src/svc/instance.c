@@ -73,7 +73,8 @@ static int parse_region(const char *s, size_t n, int level, const char *parent, 
 	}
 	cl = (size_t)(colon - s);
 	nl = n - cl - 1;
-	if (cl >= sizeof r->code || nl == 0 || nl >= sizeof r->name || !xy_utf8_valid(colon + 1, nl)) {
+	if (cl >= sizeof r->code || nl == 0 || nl >= sizeof r->name ||
+	    !xy_utf8_valid(colon + 1, nl)) {
 		say(err, errlen, "region \"%.*s\": bad code or name", (int)(n > 60 ? 60 : n), s);
 		return XY_EINVAL;
 	}
@@ -109,12 +110,13 @@ static int parse_regions(const struct xy_init_opts *o, struct regions *rg, char 
 			say(err, errlen, "more than %d counties", XY_REGIONS_MAX);
 			return XY_ELIMIT;
 		}
-		rc = parse_region(list, len, XY_LEVEL_COUNTY, rg->city.code, &rg->county[rg->n], err,
-				  errlen);
+		rc = parse_region(list, len, XY_LEVEL_COUNTY, rg->city.code, &rg->county[rg->n],
+				  err, errlen);
 		for (int i = 0; !rc && i < rg->n; i++)
 			if (!strcmp(rg->county[i].code, rg->county[rg->n].code) ||
 			    !strcmp(rg->city.code, rg->county[rg->n].code)) {
-				say(err, errlen, "region code %s appears twice", rg->county[i].code);
+				say(err, errlen, "region code %s appears twice",
+				    rg->county[i].code);
 				rc = XY_EINVAL;
 			}
 		rg->n++;
@@ -172,7 +174,8 @@ static int units_row(const struct xy_csv_row *row, const struct regions *rg,
 		return XY_EINVAL;
 	}
 	if (row->nfields != 4) {
-		say(err, errlen, "row %ld: expected 4 columns, found %d", row->row_no, row->nfields);
+		say(err, errlen, "row %ld: expected 4 columns, found %d", row->row_no,
+		    row->nfields);
 		return XY_EINVAL;
 	}
 	if (xy_uscc_check(row->field[0], row->len[0]) != XY_CODE_OK) {
@@ -208,12 +211,13 @@ static int units_row(const struct xy_csv_row *row, const struct regions *rg,
 		code[len] = '\0';
 		ds = xy_catalog_dataset(cat, code);
 		if (!ds) {
-			say(err, errlen, "row %ld: provides: unknown dataset %s", row->row_no, code);
+			say(err, errlen, "row %ld: provides: unknown dataset %s", row->row_no,
+			    code);
 			return XY_EINVAL;
 		}
 		if (!(ds->levels & out->u.level)) {
-			say(err, errlen, "row %ld: dataset %s is not provided at %s level", row->row_no,
-			    code, out->u.level == XY_LEVEL_CITY ? "city" : "county");
+			say(err, errlen, "row %ld: dataset %s is not provided at %s level",
+			    row->row_no, code, out->u.level == XY_LEVEL_CITY ? "city" : "county");
 			return XY_EINVAL;
 		}
 		snprintf(out->provides[out->nprovides++], XY_CODE_MAX + 1, "%s", code);
@@ -253,7 +257,8 @@ static int read_units(const char *path, const struct regions *rg, const struct x
 	}
 	for (int i = 0; i < 4; i++)
 		if (strcmp(row.field[i], header[i])) {
-			say(err, errlen, "%s: the first line must be: code,name,region,provides", path);
+			say(err, errlen, "%s: the first line must be: code,name,region,provides",
+			    path);
 			rc = XY_EINVAL;
 			goto out;
 		}
@@ -352,8 +357,8 @@ static int dir_empty_or_absent(const char *dir, char *err, size_t errlen)
 			closedir(d);
 			snprintf(probe, sizeof probe, "%s/core.db", dir);
 			if (access(probe, F_OK) == 0)
-				say(err, errlen, "%s already holds an instance; refusing to touch it",
-				    dir);
+				say(err, errlen,
+				    "%s already holds an instance; refusing to touch it", dir);
 			else
 				say(err, errlen, "%s is not empty; refusing to touch it", dir);
 			return XY_EEXISTS;
@@ -409,8 +414,9 @@ static int add_unit_tx(struct xy_store *st, struct xy_unit *u, const char *const
 		rc = xy_store_unit_provides_add(st, u->id, provides[i]);
 	if (rc)
 		return rc;
-	used = (size_t)snprintf(obj, sizeof obj, "{\"unit\":\"%s\",\"region\":\"%s\",\"provides\":[",
-				u->code, u->region);
+	used = (size_t)snprintf(obj, sizeof obj,
+				"{\"unit\":\"%s\",\"region\":\"%s\",\"provides\":[", u->code,
+				u->region);
 	for (int i = 0; i < nprovides && used < sizeof obj - 40; i++)
 		used += (size_t)snprintf(obj + used, sizeof obj - used, "%s\"%s\"", i ? "," : "",
 					 provides[i]);
@@ -441,7 +447,8 @@ static int init_accounts(struct xy_store *st, int64_t office_id, const char *off
 		    (rc = xy_store_account_add(st, &a, &id)) ||
 		    (rc = xy_store_role_add(st, id, first_admins[i].role, NULL, 0)))
 			break;
-		snprintf(obj, sizeof obj, "{\"account\":\"%s\",\"role\":\"%s\",\"one_time_password\":true}",
+		snprintf(obj, sizeof obj,
+			 "{\"account\":\"%s\",\"role\":\"%s\",\"one_time_password\":true}",
 			 first_admins[i].name, first_admins[i].role);
 		rc = audit_local(st, "account.create", obj, office_code);
 	}
@@ -449,9 +456,10 @@ static int init_accounts(struct xy_store *st, int64_t office_id, const char *off
 	return rc;
 }
 
-static int fill_store(struct xy_store *st, const struct regions *rg, const struct xy_unit *office_in,
-		      const struct unit_row *units, int nunits, const char *cat_doc, size_t cat_n,
-		      int ndatasets, struct xy_init_account acc[XY_ADMIN_ACCOUNTS])
+static int fill_store(struct xy_store *st, const struct regions *rg,
+		      const struct xy_unit *office_in, const struct unit_row *units, int nunits,
+		      const char *cat_doc, size_t cat_n, int ndatasets,
+		      struct xy_init_account acc[XY_ADMIN_ACCOUNTS])
 {
 	struct xy_unit office = *office_in;
 	uint8_t sm3[32], id[16];
@@ -514,7 +522,8 @@ static int make_office(const struct xy_init_opts *o, const struct regions *rg, s
 	size_t cl = colon ? (size_t)(colon - o->office) : 0;
 	if (!colon || cl >= sizeof u->code || xy_uscc_check(o->office, cl) != XY_CODE_OK ||
 	    !colon[1] || strlen(colon + 1) >= sizeof u->name) {
-		say(err, errlen, "--office: expected a valid unified social credit code, ':' and a name");
+		say(err, errlen,
+		    "--office: expected a valid unified social credit code, ':' and a name");
 		return XY_EINVAL;
 	}
 	memcpy(u->code, o->office, cl);
@@ -619,13 +628,15 @@ int xy_instance_init(const struct xy_init_opts *o, struct xy_init_account acc[XY
 	}
 	if (!rg)
 		return XY_ENOMEM;
-	if ((rc = dir_empty_or_absent(o->dir, err, errlen)) || (rc = parse_regions(o, rg, err, errlen)) ||
+	if ((rc = dir_empty_or_absent(o->dir, err, errlen)) ||
+	    (rc = parse_regions(o, rg, err, errlen)) ||
 	    (rc = make_office(o, rg, &office, err, errlen)) ||
 	    (rc = load_catalog_file(o, &doc, &n, err, errlen)))
 		goto out;
 	if ((rc = xy_catalog_parse(doc, n, &cat, err, errlen)))
 		goto out;
-	if (o->units_file && (rc = read_units(o->units_file, rg, cat, &units, &nunits, err, errlen)))
+	if (o->units_file &&
+	    (rc = read_units(o->units_file, rg, cat, &units, &nunits, err, errlen)))
 		goto out;
 	for (int i = 0; i < nunits; i++)
 		if (!strcmp(units[i].u.code, office.code)) {
@@ -633,8 +644,10 @@ int xy_instance_init(const struct xy_init_opts *o, struct xy_init_account acc[XY
 			rc = XY_EINVAL;
 			goto out;
 		}
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.init-XXXXXX", o->dir) >= sizeof tmp || !mkdtemp(tmp)) {
-		say(err, errlen, "%s: cannot create a directory beside it: %s", o->dir, strerror(errno));
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.init-XXXXXX", o->dir) >= sizeof tmp ||
+	    !mkdtemp(tmp)) {
+		say(err, errlen, "%s: cannot create a directory beside it: %s", o->dir,
+		    strerror(errno));
 		tmp[0] = '\0';
 		rc = XY_EIO;
 		goto out;
@@ -684,7 +697,9 @@ static int load_allow(struct xy_instance *inst, char *err, size_t errlen)
 		snprintf(path, sizeof path, "%s/%s", inst->dir, name);
 	f = fopen(path, "r");
 	if (!f)
-		return errno == ENOENT ? 0 : (say(err, errlen, "%s: %s", path, strerror(errno)), XY_EIO);
+		return errno == ENOENT
+			       ? 0
+			       : (say(err, errlen, "%s: %s", path, strerror(errno)), XY_EIO);
 	inst->allow_codes = calloc(ALLOW_CODES_MAX, sizeof(char *));
 	if (!inst->allow_codes) {
 		fclose(f);
@@ -813,7 +828,8 @@ int xy_instance_add_unit(struct xy_instance *inst, struct xy_unit *u, const char
 	for (int i = 0; i < nprovides; i++) {
 		const struct xy_dataset *ds = xy_catalog_dataset(inst->catalog, provides[i]);
 		if (!ds || !(ds->levels & u->level)) {
-			say(err, errlen, "dataset %s cannot be provided by %s", provides[i], u->name);
+			say(err, errlen, "dataset %s cannot be provided by %s", provides[i],
+			    u->name);
 			return XY_EINVAL;
 		}
 	}

@@ -13,15 +13,15 @@
 struct xy_ini;
 struct xy_keyring;
 
-#define XY_ADMIN_ACCOUNTS 3
+#define XY_ADMIN_ACCOUNTS   3
 #define XY_INSTANCE_DIR_MAX 1024 /* bytes in an instance directory path */
 
 struct xy_init_opts {
 	const char *dir;
-	const char *city;         /* "CODE:NAME"; NULL: the demo region set */
-	const char *counties;     /* "CODE:NAME,CODE:NAME…"; NULL with city NULL: demo */
-	const char *office;       /* "USCC:NAME" of the credit office; NULL: derived */
-	const char *units_file;   /* CSV code,name,region,provides; may be NULL */
+	const char *city;	  /* "CODE:NAME"; NULL: the demo region set */
+	const char *counties;	  /* "CODE:NAME,CODE:NAME…"; NULL with city NULL: demo */
+	const char *office;	  /* "USCC:NAME" of the credit office; NULL: derived */
+	const char *units_file;	  /* CSV code,name,region,provides; may be NULL */
 	const char *catalog_file; /* NULL: the built-in default catalog */
 };
 
@@ -47,11 +47,11 @@ struct xy_instance {
 /* Creates a new instance.  Refuses a directory that exists and is not
  * empty.  Everything is built in a temporary sibling and renamed into place
  * at the end, so a failure leaves nothing behind.  err says why. */
-__attribute__((warn_unused_result)) int xy_instance_init(const struct xy_init_opts *o,
-							struct xy_init_account acc[XY_ADMIN_ACCOUNTS],
-							char *err, size_t errlen);
+__attribute__((warn_unused_result)) int
+xy_instance_init(const struct xy_init_opts *o, struct xy_init_account acc[XY_ADMIN_ACCOUNTS],
+		 char *err, size_t errlen);
 __attribute__((warn_unused_result)) int xy_instance_open(const char *dir, struct xy_instance **out,
-							char *err, size_t errlen);
+							 char *err, size_t errlen);
 void xy_instance_close(struct xy_instance *inst);
 
 /* The allow-list callback for xy_row_opts (inst is the instance). */
@@ -59,11 +59,9 @@ int xy_instance_code_allowed(void *inst, const char *code, size_t n);
 
 /* Registers a member unit with the datasets it provides, audited, in its own
  * transaction (used by init --units and the demo). */
-__attribute__((warn_unused_result)) int xy_instance_add_unit(struct xy_instance *inst,
-							    struct xy_unit *u,
-							    const char *const *provides,
-							    int nprovides, char *err,
-							    size_t errlen);
+__attribute__((warn_unused_result)) int
+xy_instance_add_unit(struct xy_instance *inst, struct xy_unit *u, const char *const *provides,
+		     int nprovides, char *err, size_t errlen);
 
 /* The built-in default catalog (catalog/default.json compiled in). */
 const char *xy_default_catalog(size_t *n);

@@ -73,7 +73,8 @@ int xy_record_seal_put(struct xy_buf *b, struct xy_sealer *s, int64_t id, const 
 }
 
 int xy_record_sealed_each(const void *sealed, size_t n,
-			  int (*fn)(void *arg, const char *code, const void *v, size_t len), void *arg)
+			  int (*fn)(void *arg, const char *code, const void *v, size_t len),
+			  void *arg)
 {
 	const uint8_t *p = sealed;
 	size_t i = 0;
@@ -89,7 +90,8 @@ int xy_record_sealed_each(const void *sealed, size_t n,
 		memcpy(code, p + i, clen);
 		code[clen] = '\0';
 		i += clen;
-		slen = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+		slen = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 |
+		       p[i + 3];
 		i += 4;
 		if (n - i < slen)
 			return XY_ETAMPER;

@@ -21,7 +21,7 @@ __attribute__((warn_unused_result)) int xy_buf_add(struct xy_buf *b, const void 
 __attribute__((warn_unused_result)) int xy_buf_addc(struct xy_buf *b, char c);
 __attribute__((warn_unused_result)) int xy_buf_adds(struct xy_buf *b, const char *s);
 __attribute__((warn_unused_result, format(printf, 2, 3))) int xy_buf_printf(struct xy_buf *b,
-									      const char *fmt, ...);
+									    const char *fmt, ...);
 /* Wipes the content (for buffers that held secrets). */
 void xy_buf_wipe(struct xy_buf *b);
 

@@ -26,13 +26,13 @@ _Static_assert(XY_CSV_FIELDS_MAX == 256, "the row error messages say 256");
 struct xy_csv {
 	struct xy_textin *in;
 	char delim;
-	char *buf;		/* CSV_BUF_CAP + 1; text not yet parsed is [pos, len) */
+	char *buf; /* CSV_BUF_CAP + 1; text not yet parsed is [pos, len) */
 	size_t pos, len;
 	int eof;
-	int skipping;		/* after an over-long record: drop text to the next line break */
-	long row_no;		/* of the last record handed out */
-	long line_no;		/* physical line at pos */
-	char *val;		/* CSV_VAL_CAP: the values of the current record */
+	int skipping; /* after an over-long record: drop text to the next line break */
+	long row_no;  /* of the last record handed out */
+	long line_no; /* physical line at pos */
+	char *val;    /* CSV_VAL_CAP: the values of the current record */
 	char *field[XY_CSV_FIELDS_MAX];
 	size_t flen[XY_CSV_FIELDS_MAX];
 };
@@ -40,16 +40,16 @@ struct xy_csv {
 /* The record being parsed: buf[s, e) is the text at hand, parsed no further than lim. */
 struct rec {
 	const char *s, *e, *lim;
-	int eof;		/* nothing follows e */
-	const char *p;		/* start of the current field */
-	const char *brk;	/* first \r or \n at or after p in [p, lim), or lim */
-	const char *brk0;	/* the first of all: none lies inside a record ending there */
-	char *out;		/* next free byte of val */
+	int eof;	  /* nothing follows e */
+	const char *p;	  /* start of the current field */
+	const char *brk;  /* first \r or \n at or after p in [p, lim), or lim */
+	const char *brk0; /* the first of all: none lies inside a record ending there */
+	char *out;	  /* next free byte of val */
 	int nf;
-	int quoted;		/* a field was quoted: line breaks may lie inside the record */
+	int quoted; /* a field was quoted: line breaks may lie inside the record */
 	enum xy_row_error err;
-	const char *end;	/* record end, without its line ending */
-	const char *next;	/* where the next record starts */
+	const char *end;  /* record end, without its line ending */
+	const char *next; /* where the next record starts */
 };
 
 /* Outcomes of parsing: more to parse in this record (P_NEXT, P_FIELD), or not. */
@@ -84,9 +84,11 @@ const char *xy_row_error_en(enum xy_row_error e)
 	case XY_ROW_NUL:
 		return "row holds a NUL byte";
 	case XY_ROW_BAD_UTF8:
-		return "row holds invalid characters (not UTF-8, or not valid in the file's encoding)";
+		return "row holds invalid characters (not UTF-8, or not valid in the file's "
+		       "encoding)";
 	case XY_ROW_BAD_QUOTE:
-		return "unbalanced quotes: a quoted field is not closed, or text follows its closing quote";
+		return "unbalanced quotes: a quoted field is not closed, or text follows its "
+		       "closing quote";
 	case XY_ROW_TOO_MANY_FIELDS:
 		return "row has more than 256 columns";
 	}
@@ -191,7 +193,7 @@ static int ran_out(struct rec *r)
 	return P_DONE;
 }
 
-#define ONES 0x0101010101010101ULL
+#define ONES  0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
 /* Copies the unquoted value at p into r->out up to the first delim before stop, and

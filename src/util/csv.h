@@ -38,9 +38,9 @@ const char *xy_row_error_zh(enum xy_row_error e); /* "该行超过长度上限 6
 const char *xy_row_error_en(enum xy_row_error e); /* "row longer than the 65536-byte limit" */
 
 struct xy_csv_row {
-	long row_no;	 /* the row number a spreadsheet shows: the header is row 1; a blank
-			    line counts as a row */
-	long line_no;	 /* physical line (1-based) where the record starts */
+	long row_no;  /* the row number a spreadsheet shows: the header is row 1; a blank
+			 line counts as a row */
+	long line_no; /* physical line (1-based) where the record starts */
 	int nfields;
 	char **field;	 /* unquoted values, each NUL-terminated; owned by the reader, valid
 			    until the next call */
@@ -58,7 +58,7 @@ struct xy_csv;
 /* in is borrowed and must outlive the reader; delim is ',' normally (not '"', '\r',
  * '\n' or NUL: XY_EINVAL).  XY_ENOMEM.  The caller frees *out with xy_csv_free(). */
 __attribute__((warn_unused_result)) int xy_csv_new(struct xy_csv **out, struct xy_textin *in,
-						    char delim);
+						   char delim);
 /* 1: a record is in *row; 0: end of input; negative XY_E...: a read error (fatal). */
 __attribute__((warn_unused_result)) int xy_csv_next(struct xy_csv *c, struct xy_csv_row *row);
 /* Bytes of memory the reader holds (fixed after xy_csv_new: for tests of bounded memory;

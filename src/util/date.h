@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define XY_DATE_LONG_TERM 47481 /* 2099-12-31: "long-term" in the national lists */
-#define XY_DATE_STR 11          /* "YYYY-MM-DD" + NUL */
+#define XY_DATE_STR	  11	/* "YYYY-MM-DD" + NUL */
 
 /* Days since 1970-01-01 for a valid y-m-d, or -1 when it is not a calendar date
  * (2023-02-30) or the year is outside 1900..9999. */

@@ -158,8 +158,8 @@ int xy_ini_get_long(const struct xy_ini *ini, const char *section, const char *k
 	errno = 0;
 	x = strtol(v, &end, 10);
 	if (errno || *end != '\0' || x < min || x > max) {
-		xy_log_error("[%s] %s = %s: expected a whole number from %ld to %ld", section, key, v,
-			     min, max);
+		xy_log_error("[%s] %s = %s: expected a whole number from %ld to %ld", section, key,
+			     v, min, max);
 		return XY_ECONFIG;
 	}
 	*out = x;

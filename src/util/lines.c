@@ -15,10 +15,10 @@ _Static_assert(LINES_BUF_CAP >= 2 * (XY_LINE_MAX + 2) + 1, "a line must fit in t
 
 struct xy_lines {
 	struct xy_textin *in;
-	char *buf;	/* LINES_BUF_CAP + 1 (room for a NUL after a last unterminated line) */
+	char *buf;	 /* LINES_BUF_CAP + 1 (room for a NUL after a last unterminated line) */
 	size_t pos, len; /* text not yet handed out is [pos, len) */
 	int eof;
-	int skipping;	/* after an over-long line: drop text up to the next \n */
+	int skipping; /* after an over-long line: drop text up to the next \n */
 	long row_no;
 };
 

@@ -14,9 +14,9 @@
 #include "util/textin.h"
 
 struct xy_line {
-	long row_no;	       /* 1-based line number; blank lines are skipped but counted */
-	const char *text;      /* NUL-terminated, without the line ending; valid until the next
-				  call; "" for XY_ROW_TOO_LONG */
+	long row_no;	  /* 1-based line number; blank lines are skipped but counted */
+	const char *text; /* NUL-terminated, without the line ending; valid until the next
+			     call; "" for XY_ROW_TOO_LONG */
 	size_t len;
 	enum xy_row_error err; /* XY_ROW_OK, XY_ROW_TOO_LONG, XY_ROW_NUL, XY_ROW_BAD_UTF8 */
 };

@@ -12,8 +12,8 @@ __attribute__((format(printf, 3, 4))) void xy_log(enum xy_log_level lvl, const c
 						  const char *fmt, ...);
 
 #define xy_log_error(...) xy_log(XY_LOG_ERROR, __func__, __VA_ARGS__)
-#define xy_log_warn(...) xy_log(XY_LOG_WARN, __func__, __VA_ARGS__)
-#define xy_log_info(...) xy_log(XY_LOG_INFO, __func__, __VA_ARGS__)
+#define xy_log_warn(...)  xy_log(XY_LOG_WARN, __func__, __VA_ARGS__)
+#define xy_log_info(...)  xy_log(XY_LOG_INFO, __func__, __VA_ARGS__)
 #define xy_log_debug(...) xy_log(XY_LOG_DEBUG, __func__, __VA_ARGS__)
 
 #endif

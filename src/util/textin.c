@@ -16,22 +16,22 @@
 #define NO_ICONV ((iconv_t)-1)
 
 struct xy_textin {
-	int fd;			 /* -1: the source is memory */
+	int fd; /* -1: the source is memory */
 	const unsigned char *mem;
 	size_t mem_len, mem_pos;
-	size_t piece;		 /* cap on one source read, 0: none (tests) */
+	size_t piece; /* cap on one source read, 0: none (tests) */
 	enum xy_encoding enc;
-	int undecided;		 /* AUTO, only ASCII seen yet: UTF-8 until a non-ASCII byte */
-	unsigned char *raw;	 /* XY_TEXTIN_BLOCK source bytes; [rpos, rlen) still to use */
+	int undecided;	    /* AUTO, only ASCII seen yet: UTF-8 until a non-ASCII byte */
+	unsigned char *raw; /* XY_TEXTIN_BLOCK source bytes; [rpos, rlen) still to use */
 	size_t rpos, rlen;
 	int eof;
-	iconv_t cd;		 /* GB18030 -> UTF-8, NO_ICONV until needed */
-	char *dec;		 /* XY_TEXTIN_BLOCK decoded bytes; [dpos, dlen) still to hand out */
+	iconv_t cd; /* GB18030 -> UTF-8, NO_ICONV until needed */
+	char *dec;  /* XY_TEXTIN_BLOCK decoded bytes; [dpos, dlen) still to hand out */
 	size_t dpos, dlen;
 	void (*tap)(void *arg, const void *p, size_t n);
 	void *tap_arg;
 	unsigned long long offset;
-	int started;		 /* xy_textin_read() was called */
+	int started; /* xy_textin_read() was called */
 };
 
 int xy_encoding_parse(const char *name, enum xy_encoding *out)
@@ -40,9 +40,8 @@ int xy_encoding_parse(const char *name, enum xy_encoding *out)
 		const char *name;
 		enum xy_encoding enc;
 	} names[] = {
-		{ "auto", XY_ENC_AUTO },       { "utf-8", XY_ENC_UTF8 },
-		{ "utf8", XY_ENC_UTF8 },       { "gb18030", XY_ENC_GB18030 },
-		{ "gbk", XY_ENC_GB18030 },     { "gb2312", XY_ENC_GB18030 },
+		{"auto", XY_ENC_AUTO},	     {"utf-8", XY_ENC_UTF8},  {"utf8", XY_ENC_UTF8},
+		{"gb18030", XY_ENC_GB18030}, {"gbk", XY_ENC_GB18030}, {"gb2312", XY_ENC_GB18030},
 	};
 	size_t i;
 
@@ -137,8 +136,7 @@ static int other_bom(const unsigned char *s, size_t n)
 	       starts_with(s, n, "\x00\x00\xFE\xFF", 4);
 }
 
-int xy_encoding_detect(const void *buf, size_t n, int final, enum xy_encoding *enc,
-		       size_t *bom_len)
+int xy_encoding_detect(const void *buf, size_t n, int final, enum xy_encoding *enc, size_t *bom_len)
 {
 	const unsigned char *s = buf;
 
@@ -220,7 +218,7 @@ static void tally_gb(const unsigned char *s, size_t n, int final, struct tally *
  * encoding is refused. */
 static int guess(const unsigned char *s, size_t n, int final, enum xy_encoding *enc)
 {
-	struct tally u = { 0, 0 }, g = { 0, 0 }, *best;
+	struct tally u = {0, 0}, g = {0, 0}, *best;
 
 	if (other_bom(s, n))
 		return XY_EENCODING;
@@ -423,8 +421,8 @@ int xy_textin_open_fd(struct xy_textin **out, int fd, enum xy_encoding enc)
 	return open_common(out, t, enc);
 }
 
-int xy_textin_open_mem_pieces(struct xy_textin **out, const void *p, size_t n,
-			      enum xy_encoding enc, size_t piece)
+int xy_textin_open_mem_pieces(struct xy_textin **out, const void *p, size_t n, enum xy_encoding enc,
+			      size_t piece)
 {
 	struct xy_textin *t;
 

@@ -20,8 +20,7 @@ enum xy_encoding { XY_ENC_AUTO = 0, XY_ENC_UTF8, XY_ENC_GB18030 };
 
 /* "auto", "utf-8"/"utf8", "gb18030"/"gbk"/"gb2312" (case-insensitive) -> enc;
  * XY_EINVAL otherwise (NULL included).  GBK and GB2312 are subsets of GB18030. */
-__attribute__((warn_unused_result)) int xy_encoding_parse(const char *name,
-							   enum xy_encoding *out);
+__attribute__((warn_unused_result)) int xy_encoding_parse(const char *name, enum xy_encoding *out);
 /* "utf-8", "gb18030", "auto"; never NULL. */
 const char *xy_encoding_name(enum xy_encoding enc);
 /* Detects from a prefix of the input: UTF-8 BOM -> UTF8 and *bom_len = 3; GB18030 BOM
@@ -31,8 +30,7 @@ const char *xy_encoding_name(enum xy_encoding enc);
  * otherwise XY_EENCODING.  Pure ASCII (and empty input) is UTF8.  *bom_len is 0 when
  * there is no BOM. */
 __attribute__((warn_unused_result)) int xy_encoding_detect(const void *buf, size_t n, int final,
-							    enum xy_encoding *enc,
-							    size_t *bom_len);
+							   enum xy_encoding *enc, size_t *bom_len);
 
 struct xy_textin;
 
@@ -44,17 +42,17 @@ struct xy_textin;
  * Returns XY_EENCODING when the input is in no supported encoding, XY_EIO on read
  * errors, XY_ENOMEM.  On success the caller frees *out with xy_textin_free(). */
 __attribute__((warn_unused_result)) int xy_textin_open_fd(struct xy_textin **out, int fd,
-							   enum xy_encoding enc);
+							  enum xy_encoding enc);
 /* Same over memory (borrowed; must outlive the reader).  For tests and fuzzing. */
 __attribute__((warn_unused_result)) int xy_textin_open_mem(struct xy_textin **out, const void *p,
-							    size_t n, enum xy_encoding enc);
+							   size_t n, enum xy_encoding enc);
 /* Same as xy_textin_open_mem(), but each read from the source returns at most piece
  * bytes (0: no cap), as a pipe written in small pieces would.  Tests and fuzzing use it
  * to cut multibyte sequences and records across reads. */
 __attribute__((warn_unused_result)) int xy_textin_open_mem_pieces(struct xy_textin **out,
-								   const void *p, size_t n,
-								   enum xy_encoding enc,
-								   size_t piece);
+								  const void *p, size_t n,
+								  enum xy_encoding enc,
+								  size_t piece);
 /* The encoding in use: XY_ENC_UTF8 or XY_ENC_GB18030 (UTF8 while an AUTO decision is still
  * put off because only ASCII has been seen). */
 enum xy_encoding xy_textin_encoding(const struct xy_textin *t);
@@ -71,7 +69,7 @@ void xy_textin_set_tap(struct xy_textin *t, void (*fn)(void *arg, const void *p,
  * never swallowed.  UTF-8 input is passed through unchanged (the readers above validate
  * it). */
 __attribute__((warn_unused_result)) ssize_t xy_textin_read(struct xy_textin *t, char *buf,
-							    size_t n);
+							   size_t n);
 /* Bytes read from the source so far (what the tap has seen; at the end: the file size). */
 unsigned long long xy_textin_offset(const struct xy_textin *t);
 /* Bytes of memory the reader holds (fixed after open: for tests of bounded memory). */

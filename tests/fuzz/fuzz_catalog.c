@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int d = 0; d < cat->ndatasets; d++)
 			for (int f = 0; f < cat->datasets[d].nfields; f++) {
 				const char *name = cat->datasets[d].fields[f].name;
-				int i = xy_dataset_match_header(&cat->datasets[d], name, strlen(name));
+				int i = xy_dataset_match_header(&cat->datasets[d], name,
+								strlen(name));
 				if (i < -2 || i >= cat->datasets[d].nfields)
 					abort();
 			}

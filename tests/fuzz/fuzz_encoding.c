@@ -18,8 +18,8 @@ static void check(int ok)
 }
 
 /* Everything t yields (caller frees), or NULL when the input is refused. */
-static char *decode(const uint8_t *d, size_t n, enum xy_encoding enc, size_t piece,
-		    size_t *len, enum xy_encoding *used)
+static char *decode(const uint8_t *d, size_t n, enum xy_encoding enc, size_t piece, size_t *len,
+		    enum xy_encoding *used)
 {
 	struct xy_textin *t;
 	size_t cap = 4 * n + 16;

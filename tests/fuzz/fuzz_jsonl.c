@@ -15,7 +15,7 @@
 #include "util/textin.h"
 #include "util/utf8.h"
 
-#define REPEAT_TO (XY_LINE_MAX + 300)
+#define REPEAT_TO    (XY_LINE_MAX + 300)
 #define REPEAT_MAGIC 0xA5
 
 static void check(int ok)
@@ -92,8 +92,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
-	static const enum xy_encoding encs[] = { XY_ENC_AUTO, XY_ENC_UTF8, XY_ENC_GB18030,
-						 XY_ENC_AUTO };
+	static const enum xy_encoding encs[] = {XY_ENC_AUTO, XY_ENC_UTF8, XY_ENC_GB18030,
+						XY_ENC_AUTO};
 	uint8_t *big = NULL;
 	enum xy_encoding enc;
 	size_t piece, i;

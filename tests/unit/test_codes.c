@@ -23,45 +23,28 @@
 
 static const char *const valid_uscc[] = {
 	"91350100M000100Y43", /* the example in GB 32100-2015 */
-	"91360400MA35K1A29Q",
-	"91360400MA35G7U04U",
-	"91360400MA3ADY2C6C",
-	"91360400MA38PTQ51X",
+	"91360400MA35K1A29Q", "91360400MA35G7U04U", "91360400MA3ADY2C6C", "91360400MA38PTQ51X",
 	"91360400MA351007XG", /* organisation check X, overall check a letter */
-	"91360400MA351023XP",
-	"91360400MA35K11800", /* organisation check 11 -> 0 */
-	"1236000049100163X2", /* 事业单位 */
-	"52360100MJD0473389", /* 社会组织 */
-	"93360402MA35D1L63B", /* 农民专业合作社 */
-	"Y1360100505772102A",
-	"91110108600000362Q",
-	"911101087566233123",
-	"91110108MA01W2X83A",
+	"91360400MA351023XP", "91360400MA35K11800", /* organisation check 11 -> 0 */
+	"1236000049100163X2",			    /* 事业单位 */
+	"52360100MJD0473389",			    /* 社会组织 */
+	"93360402MA35D1L63B",			    /* 农民专业合作社 */
+	"Y1360100505772102A", "91110108600000362Q", "911101087566233123", "91110108MA01W2X83A",
 };
 
 static const char *const valid_idnum[] = {
 	"11010519491231002X", /* the example in GB 11643-1999 */
-	"36040219880315105X",
-	"360402198803151236",
-	"36010219920229108X", /* 29 February 1992 */
-	"360102199202291231",
-	"11010520000229118X", /* 29 February 2000: divisible by 400 */
-	"110105200002291235",
-	"44030619690701101X",
-	"440306196907011239",
-	"51010719001231100X",
-	"000000190001011239", /* area 000000 and the earliest date accepted */
-	"00000019000101101X",
-	"99999920261121108X", /* born today */
+	"36040219880315105X", "360402198803151236", "36010219920229108X", /* 29 February 1992 */
+	"360102199202291231", "11010520000229118X", /* 29 February 2000: divisible by 400 */
+	"110105200002291235", "44030619690701101X", "440306196907011239",
+	"51010719001231100X", "000000190001011239", /* area 000000 and the earliest date accepted */
+	"00000019000101101X", "99999920261121108X", /* born today */
 	"999999202611211231",
 };
 
 static const char *const valid_regno[] = {
-	"110108000000016",
-	"360402000000014",
-	"360102102300455",
-	"440300001234568",
-	"110000000000009",
+	"110108000000016", "360402000000014", "360102102300455",
+	"440300001234568", "110000000000009",
 };
 
 static enum xy_code_status uscc(const char *s)
@@ -166,7 +149,7 @@ static void test_col2_uscc_detects_adjacent_transposition(void **state)
 
 static void test_col2_uscc_rejects_forbidden_letters(void **state)
 {
-	static const int positions[] = { 0, 1, 8, 9, 12, 16, 17 };
+	static const int positions[] = {0, 1, 8, 9, 12, 16, 17};
 
 	(void)state;
 	for (const char *f = "IOSVZ"; *f; f++) {
@@ -229,7 +212,9 @@ static void test_col2_uscc_rejects_full_width(void **state)
 	assert_int_equal(uscc("91350100Ｍ000100Y43"), XY_CODE_FULLWIDTH);
 	assert_int_equal(uscc("９１３５０１００Ｍ０００１００Ｙ４３"), XY_CODE_FULLWIDTH);
 	/* GBK full-width 9 (A3 B9), two bytes. */
-	assert_int_equal(uscc("\xa3\xb9" "1350100M000100Y43"), XY_CODE_FULLWIDTH);
+	assert_int_equal(uscc("\xa3\xb9"
+			      "1350100M000100Y43"),
+			 XY_CODE_FULLWIDTH);
 	/* Full-width space, Chinese text, a lone byte >= 0x80. */
 	assert_int_equal(uscc("91350100M000100Y43\xe3\x80\x80"), XY_CODE_FULLWIDTH);
 	assert_int_equal(uscc("统一社会信用代码"), XY_CODE_FULLWIDTH);
@@ -307,9 +292,9 @@ static void test_col2_orgcode_accepts_valid_codes(void **state)
 {
 	static const char *const ok[] = {
 		"D2143569X", /* 10 -> X */
-		"M000100Y4", "123456788", "000000000", "A1B2C3D48", "ZZZZZZZZ3",
-		"IOSV12340", /* I O S V are fine outside a USCC */
-		"100000040", /* 11 -> 0 */
+		"M000100Y4", "123456788", "000000000",
+		"A1B2C3D48", "ZZZZZZZZ3", "IOSV12340", /* I O S V are fine outside a USCC */
+		"100000040",			       /* 11 -> 0 */
 	};
 
 	(void)state;
@@ -431,9 +416,9 @@ static void test_col2_idnum_rejects_wrong_length(void **state)
 	(void)state;
 	assert_int_equal(idnum(""), XY_CODE_EMPTY);
 	assert_int_equal(xy_idnum_check(NULL, 0, TODAY), XY_CODE_EMPTY);
-	assert_int_equal(idnum("11010519491231002"), XY_CODE_LENGTH);   /* 17 */
+	assert_int_equal(idnum("11010519491231002"), XY_CODE_LENGTH);	/* 17 */
 	assert_int_equal(idnum("11010519491231002X0"), XY_CODE_LENGTH); /* 19 */
-	assert_int_equal(idnum("110105491231002"), XY_CODE_LENGTH);     /* 15, first generation */
+	assert_int_equal(idnum("110105491231002"), XY_CODE_LENGTH);	/* 15, first generation */
 	assert_int_equal(idnum(" 11010519491231002X"), XY_CODE_LENGTH);
 	assert_int_equal(idnum("11010519491231002X "), XY_CODE_LENGTH);
 }
@@ -499,7 +484,7 @@ static void test_col2_status_texts(void **state)
 		}
 	}
 	assert_non_null(xy_code_status_zh((enum xy_code_status)99));
-	assert_non_null(xy_code_status_en((enum xy_code_status)-1));
+	assert_non_null(xy_code_status_en((enum xy_code_status) - 1));
 }
 
 int main(void)

@@ -341,9 +341,9 @@ static void test_cry1_seal_round_trip_sizes(void **state)
 		assert_int_equal(id, 1);
 		if (n >= 18) /* the clear text is not in the sealed bytes */
 			assert_null(memmem(f.sealed.p, f.sealed.len, v, 18));
-		assert_int_equal(xy_unseal(f.s, "subject", "id_no", 42, f.sealed.p, f.sealed.len,
-					   &f.plain),
-				 0);
+		assert_int_equal(
+			xy_unseal(f.s, "subject", "id_no", 42, f.sealed.p, f.sealed.len, &f.plain),
+			0);
 		assert_int_equal(f.plain.len, n);
 		assert_memory_equal(f.plain.p, v, n);
 	}
@@ -386,9 +386,7 @@ static void test_cry1_unseal_any_flipped_bit_fails(void **state)
 
 	(void)state;
 	fix_open(&f);
-	assert_int_equal(xy_seal(f.s, "subject", "name", 7, "张三丰 enterprise", 20,
-				 &f.sealed),
-			 0);
+	assert_int_equal(xy_seal(f.s, "subject", "name", 7, "张三丰 enterprise", 20, &f.sealed), 0);
 	assert_int_equal(f.sealed.len, sizeof(bad));
 	assert_int_equal(xy_buf_adds(&f.plain, "kept"), 0);
 	for (size_t bit = 0; bit < 8 * sizeof(bad); bit++) {
@@ -416,8 +414,7 @@ static void test_cry1_unseal_truncated_or_extended_fails(void **state)
 		assert_int_equal(xy_unseal(f.s, "subject", "name", 7, f.sealed.p, n, &f.plain),
 				 XY_ETAMPER);
 	assert_int_equal(xy_buf_addc(&f.sealed, 0), 0);
-	assert_int_equal(xy_unseal(f.s, "subject", "name", 7, f.sealed.p, f.sealed.len,
-				   &f.plain),
+	assert_int_equal(xy_unseal(f.s, "subject", "name", 7, f.sealed.p, f.sealed.len, &f.plain),
 			 XY_ETAMPER);
 	assert_int_equal(f.plain.len, 0);
 	fix_close(&f);
@@ -431,9 +428,8 @@ static void test_cry1_unseal_moved_value_fails(void **state)
 
 	(void)state;
 	fix_open(&f);
-	assert_int_equal(xy_seal(f.s, "subject", "id_no", 1001, "110101199003077777", 18,
-				 &f.sealed),
-			 0);
+	assert_int_equal(
+		xy_seal(f.s, "subject", "id_no", 1001, "110101199003077777", 18, &f.sealed), 0);
 	p = f.sealed.p;
 	n = f.sealed.len;
 	/* Another row, column or table: the value was moved. */
@@ -562,7 +558,10 @@ static void test_cry1_blind_index(void **state)
 	key = xy_keyring_active(f.kr, XY_KEY_BIDX, &id);
 	assert_int_equal(id, 1);
 	assert_int_equal(xy_hmac_new(&h, key, XY_SM3_LEN), 0);
-	xy_hmac_oneshot(h, "subject.id_no\0" "110101199003077777", 14 + 18, want);
+	xy_hmac_oneshot(h,
+			"subject.id_no\0"
+			"110101199003077777",
+			14 + 18, want);
 	xy_hmac_free(h);
 	assert_memory_equal(a, want, sizeof(a));
 	assert_int_equal(xy_blind_index_id(f.s, 1, "subject.id_no", "110101199003077777", 18, b),
@@ -623,8 +622,8 @@ static void test_cry1_measure_seal_and_blind_index(void **state)
 	t1 = now_s();
 	for (int i = 0; i < n; i++) {
 		xy_buf_reset(&f.plain);
-		assert_int_equal(xy_unseal(f.s, "subject", "id_no", n - 1, f.sealed.p,
-					   f.sealed.len, &f.plain),
+		assert_int_equal(xy_unseal(f.s, "subject", "id_no", n - 1, f.sealed.p, f.sealed.len,
+					   &f.plain),
 				 0);
 	}
 	t2 = now_s();
@@ -660,9 +659,9 @@ static void test_cry3_keyring_create_load_round_trip(void **state)
 			 65);
 	assert_int_equal(text[64], '\n');
 	assert_int_equal(xy_unhex(text, 64, mk, 32), 0);
-	assert_int_equal(read_file(path_in(&t, "platform-sm2.pub", p, sizeof(p)), text,
-				   sizeof(text)) > 0,
-			 1);
+	assert_int_equal(
+		read_file(path_in(&t, "platform-sm2.pub", p, sizeof(p)), text, sizeof(text)) > 0,
+		1);
 	assert_non_null(strstr(text, "-----BEGIN PUBLIC KEY-----"));
 
 	for (int purpose = 0; purpose < XY_KEY__COUNT; purpose++) {
@@ -708,8 +707,7 @@ static void test_cry3_create_refuses_non_empty_dir(void **state)
 	assert_int_equal(xy_keyring_create(t.keys), XY_EEXISTS);
 	assert_int_equal(xy_keyring_load(t.keys, &kr), 0); /* the refusal touched nothing */
 	xy_keyring_free(kr);
-	assert_int_equal(xy_keyring_create(path_in(&t, "master.key", p, sizeof(p))),
-			 XY_EEXISTS);
+	assert_int_equal(xy_keyring_create(path_in(&t, "master.key", p, sizeof(p))), XY_EEXISTS);
 }
 
 static void test_cry3_master_key_mode_0644_refused(void **state)
@@ -1035,9 +1033,9 @@ static void test_cry4_sm2_sign_verify(void **state)
 	assert_int_equal(xy_sm2_sign(k, msg, sizeof(msg) - 1, &sig), 0);
 	assert_true(sig.len >= 8 && sig.len <= XY_SM2_SIG_MAX);
 	assert_int_equal(xy_sm2_verify(k, msg, sizeof(msg) - 1, sig.p, sig.len), 0);
-	assert_int_equal(xy_sm2_verify(k, "checkpoint 43 head 66c7f0f4", sizeof(msg) - 1, sig.p,
-				       sig.len),
-			 XY_ETAMPER);
+	assert_int_equal(
+		xy_sm2_verify(k, "checkpoint 43 head 66c7f0f4", sizeof(msg) - 1, sig.p, sig.len),
+		XY_ETAMPER);
 	for (size_t i = 0; i < sig.len; i++) { /* every byte of the signature matters */
 		memcpy(bad, sig.p, sig.len);
 		bad[i] ^= 0x01;
@@ -1052,8 +1050,7 @@ static void test_cry4_sm2_sign_verify(void **state)
 
 /* A raw OpenSSL SM2 signature, with the distinguishing ID set or left at OpenSSL 3.0's
  * empty default. */
-static size_t raw_sign(EVP_PKEY *pkey, int set_id, const char *msg, unsigned char *sig,
-		       size_t cap)
+static size_t raw_sign(EVP_PKEY *pkey, int set_id, const char *msg, unsigned char *sig, size_t cap)
 {
 	EVP_MD_CTX *m = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pkey, NULL);
@@ -1065,8 +1062,7 @@ static size_t raw_sign(EVP_PKEY *pkey, int set_id, const char *msg, unsigned cha
 		assert_int_equal(EVP_PKEY_CTX_set1_id(pc, XY_SM2_ID, 16), 1);
 	EVP_MD_CTX_set_pkey_ctx(m, pc);
 	assert_int_equal(EVP_DigestSignInit(m, NULL, EVP_sm3(), NULL, pkey), 1);
-	assert_int_equal(EVP_DigestSign(m, sig, &len, (const unsigned char *)msg, strlen(msg)),
-			 1);
+	assert_int_equal(EVP_DigestSign(m, sig, &len, (const unsigned char *)msg, strlen(msg)), 1);
 	EVP_MD_CTX_free(m);
 	EVP_PKEY_CTX_free(pc);
 	return len;

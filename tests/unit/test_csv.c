@@ -24,17 +24,18 @@
 #include "util/textin.h"
 
 /* "统一社会信用代码,名称\n" in GB18030 */
-#define GB_HEADER                                                                          \
+#define GB_HEADER \
 	"\xcd\xb3\xd2\xbb\xc9\xe7\xbb\xe1\xd0\xc5\xd3\xc3\xb4\xfa\xc2\xeb\x2c\xc3\xfb\xb3\xc6\x0a"
 /* "九江市濂溪区某某餐饮店" in GB18030 */
-#define GB_NAME "\xbe\xc5\xbd\xad\xca\xd0\xe5\xa5\xcf\xaa\xc7\xf8\xc4\xb3\xc4\xb3\xb2\xcd\xd2\xfb\xb5\xea"
+#define GB_NAME \
+	"\xbe\xc5\xbd\xad\xca\xd0\xe5\xa5\xcf\xaa\xc7\xf8\xc4\xb3\xc4\xb3\xb2\xcd\xd2\xfb\xb5\xea"
 /* "𠮷" (U+20BB7): a four-byte GB18030 sequence */
 #define GB_JI "\x95\x34\xb2\x35"
 
 static const char *err_name(enum xy_row_error e)
 {
-	static const char *const names[] = { "ok", "TOO_LONG", "NUL", "BAD_UTF8", "BAD_QUOTE",
-					     "TOO_MANY_FIELDS" };
+	static const char *const names[] = {"ok",	"TOO_LONG",  "NUL",
+					    "BAD_UTF8", "BAD_QUOTE", "TOO_MANY_FIELDS"};
 
 	return (unsigned)e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
 }
@@ -101,18 +102,18 @@ static char *dump(const char *text)
 	return dump_n(text, strlen(text));
 }
 
-#define assert_dump(text, expected)                                                        \
-	do {                                                                               \
-		char *got_ = dump(text);                                                   \
-		assert_string_equal(got_, expected);                                       \
-		free(got_);                                                                \
+#define assert_dump(text, expected)                  \
+	do {                                         \
+		char *got_ = dump(text);             \
+		assert_string_equal(got_, expected); \
+		free(got_);                          \
 	} while (0)
 
-#define assert_dump_n(text, n, expected)                                                   \
-	do {                                                                               \
-		char *got_ = dump_n(text, n);                                              \
-		assert_string_equal(got_, expected);                                       \
-		free(got_);                                                                \
+#define assert_dump_n(text, n, expected)             \
+	do {                                         \
+		char *got_ = dump_n(text, n);        \
+		assert_string_equal(got_, expected); \
+		free(got_);                          \
 	} while (0)
 
 static void test_col2_csv_quoted_commas_and_quotes(void **state)
@@ -142,21 +143,19 @@ static void test_col2_csv_quoted_newline_keeps_row_and_line_numbers(void **state
 static void test_col2_csv_crlf(void **state)
 {
 	(void)state;
-	assert_dump("a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n",
-		    "1:1 ok a|b\n"
-		    "2:2 ok 1|x\\r\\ny\n"
-		    "3:4 ok 2|z\n");
+	assert_dump("a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n", "1:1 ok a|b\n"
+						      "2:2 ok 1|x\\r\\ny\n"
+						      "3:4 ok 2|z\n");
 }
 
 /* Decision: a lone \r ends a line too (classic Mac exports). */
 static void test_col2_csv_lone_cr_ends_a_line(void **state)
 {
 	(void)state;
-	assert_dump("a,b\r1,2\r\r3,\"x\ry\"\r4,5",
-		    "1:1 ok a|b\n"
-		    "2:2 ok 1|2\n"
-		    "4:4 ok 3|x\\ry\n"
-		    "5:6 ok 4|5\n");
+	assert_dump("a,b\r1,2\r\r3,\"x\ry\"\r4,5", "1:1 ok a|b\n"
+						   "2:2 ok 1|2\n"
+						   "4:4 ok 3|x\\ry\n"
+						   "5:6 ok 4|5\n");
 }
 
 static void test_col2_csv_bom_skipped(void **state)
@@ -278,7 +277,7 @@ static void test_col2_csv_invalid_utf8_rejects_that_row_only(void **state)
 {
 	(void)state;
 	assert_dump("a,b\n"
-		    "1,\xC0\xAF\n"	   /* overlong "/" */
+		    "1,\xC0\xAF\n" /* overlong "/" */
 		    "2,ok\n"
 		    "3,\"\xED\xA0\x80\"\n" /* a surrogate */
 		    "4,\xE4\xB8\n"	   /* a cut sequence */
@@ -381,8 +380,9 @@ static void test_col2_csv_other_delimiters(void **state)
 	xy_textin_free(t);
 }
 
-static const char gb_file[] = GB_HEADER "91360402MA35XXXX1X," GB_NAME "\r\n"
-					"91360402MA35YYYY2Y,\"" GB_JI "\xd2\xb0\xbc\xd2,\xb7\xd6\xb5\xea\"\r\n";
+static const char gb_file[] =
+	GB_HEADER "91360402MA35XXXX1X," GB_NAME "\r\n"
+		  "91360402MA35YYYY2Y,\"" GB_JI "\xd2\xb0\xbc\xd2,\xb7\xd6\xb5\xea\"\r\n";
 static const char gb_expected[] = "1:1 ok 统一社会信用代码|名称\n"
 				  "2:2 ok 91360402MA35XXXX1X|九江市濂溪区某某餐饮店\n"
 				  "3:3 ok 91360402MA35YYYY2Y|𠮷野家,分店\n";
@@ -542,7 +542,7 @@ static void test_col2_csv_row_error_texts(void **state)
 		assert_string_not_equal(xy_row_error_zh(e), xy_row_error_zh(XY_ROW_OK));
 	}
 	assert_non_null(xy_row_error_zh((enum xy_row_error)99));
-	assert_non_null(xy_row_error_en((enum xy_row_error)-1));
+	assert_non_null(xy_row_error_en((enum xy_row_error) - 1));
 }
 
 /* ~400-byte, 30-field rows with quoted values and Chinese text. */

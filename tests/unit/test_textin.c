@@ -23,14 +23,15 @@
 #include "util/utf8.h"
 
 /* "统一社会信用代码,名称\n" */
-#define GB_HEADER                                                                          \
+#define GB_HEADER \
 	"\xcd\xb3\xd2\xbb\xc9\xe7\xbb\xe1\xd0\xc5\xd3\xc3\xb4\xfa\xc2\xeb\x2c\xc3\xfb\xb3\xc6\x0a"
 #define UTF8_HEADER "统一社会信用代码,名称\n"
 /* "九江市濂溪区某某餐饮店" */
-#define GB_NAME "\xbe\xc5\xbd\xad\xca\xd0\xe5\xa5\xcf\xaa\xc7\xf8\xc4\xb3\xc4\xb3\xb2\xcd\xd2\xfb\xb5\xea"
+#define GB_NAME \
+	"\xbe\xc5\xbd\xad\xca\xd0\xe5\xa5\xcf\xaa\xc7\xf8\xc4\xb3\xc4\xb3\xb2\xcd\xd2\xfb\xb5\xea"
 #define UTF8_NAME "九江市濂溪区某某餐饮店"
 /* "𠮷" (U+20BB7): four bytes in GB18030 and in UTF-8 */
-#define GB_JI "\x95\x34\xb2\x35"
+#define GB_JI	"\x95\x34\xb2\x35"
 #define UTF8_JI "\xf0\xa0\xae\xb7"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -40,9 +41,18 @@
 static void test_col2_utf8_accepts_valid_text(void **state)
 {
 	static const char *const good[] = {
-		"", "plain ascii", "统一社会信用代码", UTF8_JI, "\xC2\x80", "\xDF\xBF",
-		"\xE0\xA0\x80", "\xED\x9F\xBF" /* U+D7FF */, "\xEE\x80\x80" /* U+E000 */,
-		"\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF" /* U+10FFFF */,
+		"",
+		"plain ascii",
+		"统一社会信用代码",
+		UTF8_JI,
+		"\xC2\x80",
+		"\xDF\xBF",
+		"\xE0\xA0\x80",
+		"\xED\x9F\xBF" /* U+D7FF */,
+		"\xEE\x80\x80" /* U+E000 */,
+		"\xEF\xBF\xBF",
+		"\xF0\x90\x80\x80",
+		"\xF4\x8F\xBF\xBF" /* U+10FFFF */,
 	};
 	size_t i;
 
@@ -54,13 +64,24 @@ static void test_col2_utf8_accepts_valid_text(void **state)
 static void test_col2_utf8_rejects_overlongs_surrogates_and_out_of_range(void **state)
 {
 	static const char *const bad[] = {
-		"\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF", "\xE0\x9F\xBF", "\xF0\x80\x80\xAF",
-		"\xF0\x8F\xBF\xBF",			/* overlongs */
-		"\xED\xA0\x80", "\xED\xBF\xBF",		/* surrogates */
-		"\xF4\x90\x80\x80", "\xF5\x80\x80\x80", /* past U+10FFFF */
-		"\x80", "\xBF", "\xFE", "\xFF",		/* never a lead byte */
-		"\xE4\xB8", "\xF0\xA0\xAE",		/* cut short */
-		"\xE4\x41\xAD", "a\xC3(",		/* not a continuation */
+		"\xC0\xAF",
+		"\xC1\xBF",
+		"\xE0\x80\xAF",
+		"\xE0\x9F\xBF",
+		"\xF0\x80\x80\xAF",
+		"\xF0\x8F\xBF\xBF", /* overlongs */
+		"\xED\xA0\x80",
+		"\xED\xBF\xBF", /* surrogates */
+		"\xF4\x90\x80\x80",
+		"\xF5\x80\x80\x80", /* past U+10FFFF */
+		"\x80",
+		"\xBF",
+		"\xFE",
+		"\xFF", /* never a lead byte */
+		"\xE4\xB8",
+		"\xF0\xA0\xAE", /* cut short */
+		"\xE4\x41\xAD",
+		"a\xC3(", /* not a continuation */
 	};
 	size_t i;
 
@@ -160,10 +181,10 @@ static void test_col2_detect_utf8_gb18030_and_boms(void **state)
 static void test_col2_detect_refuses_utf16_utf32_and_garbage(void **state)
 {
 	(void)state;
-	assert_string_equal(DETECT("\xFF\xFEh\0e\0a\0d\0", 1), "refused");	 /* UTF-16 LE */
-	assert_string_equal(DETECT("\xFE\xFF\0h\0e\0a\0d", 1), "refused");	 /* UTF-16 BE */
-	assert_string_equal(DETECT("\xFF\xFE\0\0h\0\0\0", 1), "refused");	 /* UTF-32 LE */
-	assert_string_equal(DETECT("\0\0\xFE\xFF\0\0\0h", 1), "refused");	 /* UTF-32 BE */
+	assert_string_equal(DETECT("\xFF\xFEh\0e\0a\0d\0", 1), "refused"); /* UTF-16 LE */
+	assert_string_equal(DETECT("\xFE\xFF\0h\0e\0a\0d", 1), "refused"); /* UTF-16 BE */
+	assert_string_equal(DETECT("\xFF\xFE\0\0h\0\0\0", 1), "refused");  /* UTF-32 LE */
+	assert_string_equal(DETECT("\0\0\xFE\xFF\0\0\0h", 1), "refused");  /* UTF-32 BE */
 	assert_string_equal(DETECT("\xFF\xFEh\0e\0a\0d\0", 0), "refused");
 	assert_string_equal(DETECT("PK\x03\x04\x14\0\x06\0\x80\xFF", 1), "refused"); /* .xlsx */
 	assert_string_equal(DETECT("a\x80", 0), "refused");
@@ -275,8 +296,7 @@ static void test_col2_textin_gb18030_sequences_cut_across_reads(void **state)
 		out = decode(gb_text, sizeof(gb_text) - 1, XY_ENC_AUTO, piece, XY_ENC_GB18030);
 		assert_string_equal(out, gb_text_utf8);
 		free(out);
-		out = decode(gb_text, sizeof(gb_text) - 1, XY_ENC_GB18030, piece,
-			     XY_ENC_GB18030);
+		out = decode(gb_text, sizeof(gb_text) - 1, XY_ENC_GB18030, piece, XY_ENC_GB18030);
 		assert_string_equal(out, gb_text_utf8);
 		free(out);
 	}
@@ -320,14 +340,21 @@ static void test_col2_textin_gb18030_invalid_bytes_become_ff(void **state)
 {
 	/* a bad trail byte (the line break survives), 0x80, 0xFF, a four-byte code cut
 	 * by the end of the file */
-	static const char text[] = GB_NAME "\x81\n" "b\x80" "c\xFF" "d" GB_JI "\x95\x34";
+	static const char text[] = GB_NAME "\x81\n"
+					   "b\x80"
+					   "c\xFF"
+					   "d" GB_JI "\x95\x34";
 	char *out;
 	size_t piece;
 
 	(void)state;
 	for (piece = 0; piece <= 4; piece++) {
 		out = decode(text, sizeof(text) - 1, XY_ENC_GB18030, piece, XY_ENC_GB18030);
-		assert_string_equal(out, UTF8_NAME "\xFF\n" "b\xFF" "c\xFF" "d" UTF8_JI "\xFF" "4");
+		assert_string_equal(out, UTF8_NAME "\xFF\n"
+						   "b\xFF"
+						   "c\xFF"
+						   "d" UTF8_JI "\xFF"
+						   "4");
 		free(out);
 	}
 }
@@ -347,11 +374,9 @@ static void test_col2_textin_refuses_unsupported_encodings(void **state)
 			 XY_EENCODING);
 	assert_int_equal(xy_textin_open_mem(&t, utf16, sizeof(utf16) - 1, XY_ENC_GB18030),
 			 XY_EENCODING);
-	assert_int_equal(xy_textin_open_mem(&t, junk, sizeof(junk) - 1, XY_ENC_AUTO),
-			 XY_EENCODING);
+	assert_int_equal(xy_textin_open_mem(&t, junk, sizeof(junk) - 1, XY_ENC_AUTO), XY_EENCODING);
 	/* Told GB18030, but the file says UTF-8. */
-	assert_int_equal(xy_textin_open_mem(&t, "\xEF\xBB\xBFok", 5, XY_ENC_GB18030),
-			 XY_EENCODING);
+	assert_int_equal(xy_textin_open_mem(&t, "\xEF\xBB\xBFok", 5, XY_ENC_GB18030), XY_EENCODING);
 	assert_int_equal(xy_textin_open_mem(&t, "x", 1, (enum xy_encoding)7), XY_EINVAL);
 	assert_int_equal(xy_textin_open_fd(&t, -1, XY_ENC_AUTO), XY_EINVAL);
 }
@@ -455,7 +480,7 @@ static void tap_sum(void *arg, const void *p, size_t n)
 
 static struct sum sum_of(const char *p, size_t n)
 {
-	struct sum s = { 0, 0 };
+	struct sum s = {0, 0};
 
 	tap_sum(&s, p, n);
 	return s;
@@ -464,7 +489,7 @@ static struct sum sum_of(const char *p, size_t n)
 static void check_tap(const char *p, size_t n, enum xy_encoding enc, size_t piece)
 {
 	struct xy_textin *t;
-	struct sum got = { 0, 0 }, want = sum_of(p, n);
+	struct sum got = {0, 0}, want = sum_of(p, n);
 	char *out;
 	size_t len;
 
@@ -518,7 +543,7 @@ static char *dump_lines(const char *p, size_t n, enum xy_encoding enc, size_t pi
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *f = open_memstream(&out, &outlen);
-	static const char *const names[] = { "ok", "TOO_LONG", "NUL", "BAD_UTF8" };
+	static const char *const names[] = {"ok", "TOO_LONG", "NUL", "BAD_UTF8"};
 	int rc;
 
 	assert_non_null(f);
@@ -540,11 +565,11 @@ static char *dump_lines(const char *p, size_t n, enum xy_encoding enc, size_t pi
 	return out;
 }
 
-#define assert_lines(lit, expected)                                                        \
-	do {                                                                               \
-		char *got_ = dump_lines(lit, sizeof(lit) - 1, XY_ENC_AUTO, 0);             \
-		assert_string_equal(got_, expected);                                       \
-		free(got_);                                                                \
+#define assert_lines(lit, expected)                                            \
+	do {                                                                   \
+		char *got_ = dump_lines(lit, sizeof(lit) - 1, XY_ENC_AUTO, 0); \
+		assert_string_equal(got_, expected);                           \
+		free(got_);                                                    \
 	} while (0)
 
 static void test_col2_lines_blank_lines_counted_crlf_stripped(void **state)
@@ -603,7 +628,8 @@ static void test_col2_lines_over_long_line_then_next_read(void **state)
 static void test_col2_lines_gb18030_and_read_sizes(void **state)
 {
 	static const char text[] = "{\"\xc3\xfb\xb3\xc6\":\"" GB_NAME GB_JI "\"}\r\n\r\n"
-				   "{\"x\":\"\x81\"}\n" "[]";
+				   "{\"x\":\"\x81\"}\n"
+				   "[]";
 	char *got;
 	size_t piece;
 
