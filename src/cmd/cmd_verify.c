@@ -132,7 +132,7 @@ int xy_cmd_audit(int argc, char **argv)
 	struct xy_instance *inst = NULL;
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "verify")) {
+	if (argc < 2 || strcmp(argv[1], "verify") != 0) {
 		fputs(usage, stderr);
 		return XY_EXIT_USAGE;
 	}

@@ -786,7 +786,7 @@ static int make_dir(const char *dir, int *made)
 		return XY_EEXISTS;
 	}
 	while (!rc && (e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			rc = XY_EEXISTS;
 	if (!rc && fchmod(dirfd(d), 0700))
 		rc = XY_EIO;

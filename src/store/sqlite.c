@@ -269,10 +269,10 @@ static int migrate(struct xy_store *st)
 			     NMIGRATIONS);
 		return XY_ESTORE;
 	}
-	for (int v = version + 1; v <= NMIGRATIONS; v++) {
+	for (int v = version; v < NMIGRATIONS; v++) { /* applies migration v + 1 */
 		if ((rc = exec(st, "BEGIN IMMEDIATE")))
 			return rc;
-		if ((rc = exec(st, migrations[v - 1])))
+		if ((rc = exec(st, migrations[v])))
 			goto fail;
 		if (sqlite3_prepare_v2(
 			    st->db,
@@ -281,7 +281,7 @@ static int migrate(struct xy_store *st)
 			rc = db_error(st, "migrations");
 			goto fail;
 		}
-		sqlite3_bind_int(s, 1, v);
+		sqlite3_bind_int(s, 1, v + 1);
 		sqlite3_bind_int64(s, 2, xy_now_us());
 		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : db_error(st, "migrations");
 		sqlite3_finalize(s);
@@ -457,7 +457,7 @@ int xy_store_region_each(struct xy_store *st, int (*fn)(void *arg, const struct 
 {
 	struct xy_region all[XY_REGIONS_MAX + 1];
 	sqlite3_stmt *s = stmt(st, S_REGION_ALL);
-	int n = 0, rc;
+	int n = 0, rc = SQLITE_DONE;
 
 	if (!s)
 		return XY_ESTORE;
@@ -471,6 +471,8 @@ int xy_store_region_each(struct xy_store *st, int (*fn)(void *arg, const struct 
 		copy_col(s, 3, r->parent, sizeof r->parent);
 	}
 	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(st, "regions");
 	for (int i = 0; i < n; i++)
 		if ((rc = fn(arg, &all[i])))
 			return rc;
@@ -756,7 +758,7 @@ int xy_store_batch_each_loading(struct xy_store *st, int64_t started_before_us,
 				int (*fn)(void *arg, int64_t id), void *arg)
 {
 	int64_t ids[64];
-	int n = 0, rc;
+	int n = 0, rc = SQLITE_DONE;
 	sqlite3_stmt *s = stmt(st, S_BATCH_LOADING);
 
 	if (!s)
@@ -765,6 +767,8 @@ int xy_store_batch_each_loading(struct xy_store *st, int64_t started_before_us,
 	while (n < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(st, "batches");
 	/* Calls happen after the statement is reset, so fn may write. */
 	for (int i = 0; i < n; i++)
 		if ((rc = fn(arg, ids[i])))

@@ -249,14 +249,18 @@ static int read_units(const char *path, const struct regions *rg, const struct x
 		goto out;
 	}
 	got = xy_csv_next(csv, &row);
-	rc = got < 0 ? got : 0;
-	if (got <= 0 || row.err || row.nfields != 4) {
+	if (got < 0) {
+		say(err, errlen, "%s: %s", path, xy_strerror(got));
+		rc = got;
+		goto out;
+	}
+	if (got == 0 || row.err || row.nfields != 4) {
 		say(err, errlen, "%s: the first line must be: code,name,region,provides", path);
 		rc = XY_EINVAL;
 		goto out;
 	}
 	for (int i = 0; i < 4; i++)
-		if (strcmp(row.field[i], header[i])) {
+		if (strcmp(row.field[i], header[i]) != 0) {
 			say(err, errlen, "%s: the first line must be: code,name,region,provides",
 			    path);
 			rc = XY_EINVAL;
@@ -353,7 +357,7 @@ static int dir_empty_or_absent(const char *dir, char *err, size_t errlen)
 		return XY_EIO;
 	}
 	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
 			closedir(d);
 			snprintf(probe, sizeof probe, "%s/core.db", dir);
 			if (access(probe, F_OK) == 0)
