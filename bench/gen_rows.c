@@ -23,19 +23,20 @@
 #define BENCH_CITY_NAME "九江市"
 /* Subjects the rows are drawn from: enough that a million rows repeat each one only a few
  * times, as a real city's penalty list would. */
-#define BENCH_LEGAL 200000L
+#define BENCH_LEGAL   200000L
 #define BENCH_NATURAL 100000L
 
 /* The counties `xinyong init` creates by default, so subjects carry regions the instance has. */
 static const struct xy_demo_region counties[] = {
-	{"360402", "濂溪区"},   {"360403", "浔阳区"},   {"360404", "柴桑区"}, {"360423", "武宁县"},
-	{"360424", "修水县"},   {"360425", "永修县"},   {"360426", "德安县"}, {"360428", "都昌县"},
-	{"360429", "湖口县"},   {"360430", "彭泽县"},   {"360481", "瑞昌市"}, {"360482", "共青城市"},
+	{"360402", "濂溪区"}, {"360403", "浔阳区"}, {"360404", "柴桑区"}, {"360423", "武宁县"},
+	{"360424", "修水县"}, {"360425", "永修县"}, {"360426", "德安县"}, {"360428", "都昌县"},
+	{"360429", "湖口县"}, {"360430", "彭泽县"}, {"360481", "瑞昌市"}, {"360482", "共青城市"},
 	{"360483", "庐山市"},
 };
 
-static const char usage[] = "usage: gen_rows --unit-code\n"
-			    "       gen_rows [--dataset CODE] [--natural-share X] [--seed N] ROWS\n";
+static const char usage[] =
+	"usage: gen_rows --unit-code\n"
+	"       gen_rows [--dataset CODE] [--natural-share X] [--seed N] ROWS\n";
 
 /* A valid USCC for a state organ (11) of the city: the first body that has both check
  * characters (the organisation-code check may be impossible for some bodies). */
@@ -92,8 +93,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 	*a = (struct args){.dataset = "XZCF", .natural_share = 0.3, .seed = 1};
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'u': a->unit_code_only = 1; break;
-		case 'd': a->dataset = optarg; break;
+		case 'u':
+			a->unit_code_only = 1;
+			break;
+		case 'd':
+			a->dataset = optarg;
+			break;
 		case 'n':
 			if (parse_num(optarg, 1, &a->natural_share))
 				return XY_EINVAL;
@@ -102,7 +107,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (parse_num(optarg, 0, &a->seed))
 				return XY_EINVAL;
 			break;
-		default: return XY_EINVAL;
+		default:
+			return XY_EINVAL;
 		}
 	}
 	if (a->unit_code_only)
@@ -118,16 +124,25 @@ static int write_rows(const struct args *a, const char *code)
 {
 	const char *const provides[] = {a->dataset};
 	const struct xy_demo_unit unit = {
-		.code = code, .name = BENCH_UNIT_NAME, .region = BENCH_CITY_CODE,
-		.provides = provides, .nprovides = 1,
+		.code = code,
+		.name = BENCH_UNIT_NAME,
+		.region = BENCH_CITY_CODE,
+		.provides = provides,
+		.nprovides = 1,
 	};
 	/* today as the import sees it: no generated date may lie after the day it runs. */
 	const struct xy_demo_spec spec = {
-		.seed = a->seed, .legal = BENCH_LEGAL, .natural = BENCH_NATURAL,
-		.records = a->rows, .today = xy_date_yyyymmdd(xy_today()),
-		.city_code = BENCH_CITY_CODE, .city_name = BENCH_CITY_NAME,
-		.counties = counties, .ncounties = (int)(sizeof counties / sizeof *counties),
-		.units = &unit, .nunits = 1,
+		.seed = a->seed,
+		.legal = BENCH_LEGAL,
+		.natural = BENCH_NATURAL,
+		.records = a->rows,
+		.today = xy_date_yyyymmdd(xy_today()),
+		.city_code = BENCH_CITY_CODE,
+		.city_name = BENCH_CITY_NAME,
+		.counties = counties,
+		.ncounties = (int)(sizeof counties / sizeof *counties),
+		.units = &unit,
+		.nunits = 1,
 	};
 
 	return xy_demo_write_rows(&spec, a->dataset, &unit, a->rows, a->natural_share, stdout);

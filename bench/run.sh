@@ -74,7 +74,7 @@ import_once() {
 	[ $rc -eq 0 ] || [ $rc -eq 3 ] || die "import failed ($rc): $(cat "$DIR/import.err")"
 	accepted=$(sed -n 's/^accepted=\([0-9]*\) .*/\1/p' "$DIR/import.out")
 	[ "$accepted" = "$ROWS" ] ||
-		echo "bench: WARNING: import accepted $accepted of $ROWS rows ($(cat "$DIR/import.out" | tr '\n' ' '))" >&2
+		echo "bench: WARNING: import accepted $accepted of $ROWS rows ($(tr '\n' ' ' <"$DIR/import.out"))" >&2
 	w=$(wall_s "$DIR/import.time")
 	echo "$(awk -v n="$accepted" -v w="$w" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }') $(rss_kib "$DIR/import.time")"
 	rm -rf "$inst"
@@ -94,17 +94,17 @@ ref_once() {
 
 best_imp=0 worst_rss=0 best_ref=0 ref_rss=0
 i=1
-while [ $i -le "$REPEAT" ]; do
-	out=$(import_once $i) || exit 1
-	set -- $out
-	echo "run $i: import    $1 rows/s, peak RSS $(($2 / 1024)) MiB"
-	[ "$1" -gt $best_imp ] && best_imp=$1
-	[ "$2" -gt $worst_rss ] && worst_rss=$2
-	out=$(ref_once $i) || exit 1
-	set -- $out
-	echo "run $i: reference $1 rows/s, peak RSS $(($2 / 1024)) MiB"
-	[ "$1" -gt $best_ref ] && best_ref=$1
-	[ "$2" -gt $ref_rss ] && ref_rss=$2
+while [ "$i" -le "$REPEAT" ]; do
+	out=$(import_once "$i") || exit 1
+	rps=${out% *} rss=${out#* }
+	echo "run $i: import    $rps rows/s, peak RSS $((rss / 1024)) MiB"
+	[ "$rps" -gt "$best_imp" ] && best_imp=$rps
+	[ "$rss" -gt "$worst_rss" ] && worst_rss=$rss
+	out=$(ref_once "$i") || exit 1
+	rps=${out% *} rss=${out#* }
+	echo "run $i: reference $rps rows/s, peak RSS $((rss / 1024)) MiB"
+	[ "$rps" -gt "$best_ref" ] && best_ref=$rps
+	[ "$rss" -gt "$ref_rss" ] && ref_rss=$rss
 	i=$((i + 1))
 done
 

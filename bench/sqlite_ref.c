@@ -16,7 +16,7 @@
 #include "util/date.h"
 #include "util/limits.h"
 
-#define REF_FIELDS 31 /* XZCF's columns */
+#define REF_FIELDS   31 /* XZCF's columns */
 #define REF_TXN_ROWS XY_IMPORT_TXN_ROWS
 
 struct ref {
@@ -125,7 +125,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (stat(argv[2], &sb) == 0) {
-		fprintf(stderr, "sqlite_ref: %s exists: the reference needs a fresh file\n", argv[2]);
+		fprintf(stderr, "sqlite_ref: %s exists: the reference needs a fresh file\n",
+			argv[2]);
 		return 2;
 	}
 	t0 = xy_now_us();

@@ -617,7 +617,12 @@ void xy_row_check(const struct xy_dataset *ds, struct xy_row *row, const struct 
 {
 	struct chk c = {ds, row, o, res};
 
-	memset(res, 0, sizeof *res);
+	/* Not memset: problem[] is 4 KiB and only the used entries are read. */
+	res->nproblems = res->nproblems_all = 0;
+	res->natural = 0;
+	res->code_field = -1;
+	res->valid_until = XY_NO_END;
+	res->display_until = XY_NOT_DISPLAYED;
 	for (int i = 0; i < ds->nfields; i++)
 		trim(row, i);
 	for (int i = 0; i < ds->nfields; i++)

@@ -43,7 +43,7 @@ static const char *const migrations[] = {
 	" created_at INTEGER NOT NULL);"
 	"CREATE TABLE batches(id INTEGER PRIMARY KEY, dataset TEXT NOT NULL,"
 	" unit_id INTEGER NOT NULL REFERENCES units(id), account TEXT NOT NULL,"
-	" file_name TEXT NOT NULL, file_sm3 BLOB NOT NULL, format TEXT NOT NULL,"
+	" file_name TEXT NOT NULL, file_sm3 BLOB, format TEXT NOT NULL,"
 	" encoding TEXT NOT NULL,"
 	" state TEXT NOT NULL CHECK (state IN ('loading','done','failed')),"
 	" rows_total INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0,"
@@ -139,10 +139,10 @@ static const char *const stmt_sql[S__COUNT] = {
 			" started_at, coalesce(finished_at, 0) FROM batches WHERE id = ?1",
 	[S_BATCH_ADD] = "INSERT INTO batches(dataset, unit_id, account, file_name, file_sm3,"
 			" format, encoding, state, started_at)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'loading', ?8)",
+			" VALUES (?1, ?2, ?3, ?4, NULL, ?6, ?7, 'loading', ?8)",
 	[S_BATCH_FINISH] = "UPDATE batches SET state = 'done', rows_total = ?2, accepted = ?3,"
-			   " rejected = ?4, report = ?5, finished_at = ?6, encoding = ?7"
-			   " WHERE id = ?1 AND state = 'loading'",
+			   " rejected = ?4, report = ?5, finished_at = ?6, encoding = ?7,"
+			   " file_sm3 = ?8 WHERE id = ?1 AND state = 'loading'",
 	[S_BATCH_FAIL] = "UPDATE batches SET state = 'failed', finished_at = ?2 WHERE id = ?1",
 	[S_BATCH_DEL_RECORDS] = "DELETE FROM records WHERE id >= ?1 AND id < ?2",
 	[S_BATCH_LOADING] = "SELECT id FROM batches WHERE state = 'loading' AND started_at < ?1"
@@ -703,13 +703,10 @@ int xy_store_batch_begin(struct xy_store *st, struct xy_batch *b)
 	sqlite3_bind_int64(s, 2, b->unit_id);
 	bind_text(s, 3, b->account);
 	bind_text(s, 4, b->file_name);
-	sqlite3_bind_blob(s, 5, b->file_sm3, 32, SQLITE_STATIC);
 	bind_text(s, 6, b->format);
 	bind_text(s, 7, b->encoding);
 	sqlite3_bind_int64(s, 8, b->started_us);
 	rc = step_done(st, s, "batch");
-	if (rc == XY_EEXISTS)
-		return XY_EDUPLICATE;
 	if (rc == 0) {
 		b->id = sqlite3_last_insert_rowid(st->db);
 		snprintf(b->state, sizeof b->state, "loading");
@@ -730,7 +727,10 @@ int xy_store_batch_finish(struct xy_store *st, const struct xy_batch *b)
 	bind_text(s, 5, b->report);
 	sqlite3_bind_int64(s, 6, xy_now_us());
 	bind_text(s, 7, b->encoding);
+	sqlite3_bind_blob(s, 8, b->file_sm3, 32, SQLITE_STATIC);
 	rc = step_done(st, s, "batch");
+	if (rc == XY_EEXISTS)
+		return XY_EDUPLICATE;
 	if (rc == 0 && sqlite3_changes(st->db) != 1)
 		return XY_ECONFLICT; /* not loading any more: discarded meanwhile */
 	return rc;
@@ -824,7 +824,7 @@ static void find_dup(struct xy_store *st, const struct xy_store_rec *r, struct x
 		return;
 	bind_text(s, 1, r->dataset);
 	sqlite3_bind_int64(s, 2, r->unit_id);
-	sqlite3_bind_blob(s, 3, r->rkey, sizeof r->rkey, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, r->rkey, (int)r->rkey_len, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		dup->batch_id = sqlite3_column_int64(s, 0);
 		dup->row_no = (long)sqlite3_column_int64(s, 1);
@@ -850,7 +850,7 @@ int xy_store_record_put(struct xy_store *st, const struct xy_store_rec *r, struc
 	sqlite3_bind_int64(s, 4, r->batch_id);
 	sqlite3_bind_int64(s, 5, r->row_no);
 	sqlite3_bind_int64(s, 6, sid);
-	sqlite3_bind_blob(s, 7, r->rkey, sizeof r->rkey, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 7, r->rkey, (int)r->rkey_len, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 8, r->row_sm3, sizeof r->row_sm3, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 9, r->submitted_us);
 	if (r->valid_until != XY_NO_END)

@@ -15,6 +15,7 @@
 #include "util/limits.h"
 
 #define XY_WUR __attribute__((warn_unused_result))
+#define XY_RKEY_MAX 160 /* bytes of a record key (see struct xy_store_rec) */
 
 struct xy_store;
 
@@ -120,11 +121,12 @@ struct xy_batch {
 XY_WUR int xy_store_batch_by_digest(struct xy_store *st, const uint8_t sm3[32],
 				    struct xy_batch *out);
 XY_WUR int xy_store_batch_get(struct xy_store *st, int64_t id, struct xy_batch *out);
-/* Inserts b as "loading" and sets b->id.  XY_EDUPLICATE when a loading or
- * done batch already holds the same file. */
+/* Inserts b as "loading" and sets b->id.  Its file digest is set when it
+ * is finished (the file is hashed while it is read). */
 XY_WUR int xy_store_batch_begin(struct xy_store *st, struct xy_batch *b);
-/* Marks it "done" with its counts, report path and encoding (which a file
- * that starts with plain ASCII only reveals late). */
+/* Marks it "done" with its counts, report path, encoding (which a file
+ * that starts with plain ASCII only reveals late) and file digest;
+ * XY_EDUPLICATE when a done batch already holds a file with that digest. */
 XY_WUR int xy_store_batch_finish(struct xy_store *st, const struct xy_batch *b);
 /* Removes the records of a batch and marks it "failed" (its digest may then
  * be imported again).  Inside the caller's transaction. */
@@ -158,7 +160,10 @@ struct xy_store_rec {
 	const char *subject_name;
 	const uint8_t *subject_bidx; /* 32 bytes */
 	const char *region;	     /* from the code, may be NULL */
-	uint8_t rkey[16];	     /* keyed digest of the dataset's key fields */
+	/* The record key: 'P' + the key fields' text when none of them is ever
+	 * encrypted, else 'H' + a keyed digest (16 bytes) of them. */
+	uint8_t rkey[XY_RKEY_MAX];
+	size_t rkey_len;
 	uint8_t row_sm3[32];	     /* SM3 of the row as submitted (COL-4) */
 	int64_t submitted_us;
 	int32_t valid_until;   /* day number or XY_NO_END */

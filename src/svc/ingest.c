@@ -42,7 +42,6 @@ struct slot {
 	struct xy_buf rep; /* report line of a rejected row */
 	struct xy_buf clear;
 	struct xy_buf sealed;
-	struct xy_buf raw; /* the row as submitted: its SM3 is taken by the writer */
 	char code[48];
 	char region[8];
 	char name[XY_FIELD_VALUE_MAX + 1];
@@ -70,6 +69,11 @@ struct subject_cache {
 struct job {
 	struct xy_instance *inst;
 	struct subject_cache *subjects;
+	int fd;
+	pthread_t hash_tid;
+	int hashing; /* the file-digest thread runs */
+	int hash_rc;
+	int keyed_rkey; /* a key field may be encrypted: the record key is a keyed digest */
 	struct who who;
 	const struct xy_dataset *ds;
 	struct xy_unit unit;
@@ -271,7 +275,6 @@ static int build_record(struct job *j, struct slot *s, const char *raw, size_t r
 	s->rec.display_until = j->rres.display_until;
 	if ((rc = build_subject(j, s)))
 		return rc;
-	/* The record key is keyed too: it may hold sensitive values. */
 	for (int k = 0; k < ds->nkey; k++) {
 		int f = ds->key[k];
 		if (kn + r->len[f] + 1 > sizeof keybuf)
@@ -281,12 +284,22 @@ static int build_record(struct job *j, struct slot *s, const char *raw, size_t r
 		kn += r->len[f];
 		keybuf[kn++] = '\x1f';
 	}
-	xy_blind_index(j->sealer, ds->code, keybuf, kn, rk);
-	memcpy(s->rec.rkey, rk, sizeof s->rec.rkey);
-	/* The writer thread takes the row's SM3 (COL-4): it has time to spare. */
-	xy_buf_reset(&s->raw);
-	if ((rc = xy_buf_add(&s->raw, raw, raw_len)))
-		return rc;
+	if (!j->keyed_rkey && kn < sizeof s->rec.rkey) {
+		/* Key fields that are stored in clear anyway (a decision's
+		 * document number) index as they are: no digest to compute. */
+		s->rec.rkey[0] = 'P';
+		memcpy(s->rec.rkey + 1, keybuf, kn);
+		s->rec.rkey_len = kn + 1;
+	} else {
+		/* Keyed, since the key may hold sensitive values (CRY-1). */
+		xy_blind_index(j->sealer, ds->code, keybuf, kn, rk);
+		s->rec.rkey[0] = 'H';
+		memcpy(s->rec.rkey + 1, rk, 16);
+		s->rec.rkey_len = 17;
+	}
+	/* COL-4: the digest of the row as submitted.  (Taken here: with the
+	 * file hashed on its own thread, the writer is the busier one.) */
+	xy_sm3(raw, raw_len, s->rec.row_sm3);
 	xy_buf_reset(&s->clear);
 	xy_buf_reset(&s->sealed);
 	if ((rc = xy_buf_addc(&s->clear, '{')))
@@ -468,7 +481,6 @@ static int write_slot(struct job *j, struct slot *s, struct xy_buf *line)
 
 	j->rows++;
 	if (!s->rejected) {
-		xy_sm3(s->raw.p, s->raw.len, s->rec.row_sm3);
 		s->rec.subject_id = 0;
 		if (kn < sizeof sc->key[0] && sc->len[at] == kn && !memcmp(sc->key[at], k, kn))
 			s->rec.subject_id = sc->id[at];
@@ -676,13 +688,10 @@ static int map_header(struct job *j, const struct xy_csv_row *h)
 
 /* ---- the whole import ---- */
 
-static int file_digest(int fd, uint8_t out[32], char *reason, size_t cap)
+/* The file as a whole: a regular file, not empty, within the size limit. */
+static int check_file(int fd, char *reason, size_t cap)
 {
-	struct xy_sm3 *h = NULL;
 	struct stat sb;
-	char *buf = NULL;
-	ssize_t n;
-	int rc;
 
 	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
 		snprintf(reason, cap, "not a regular file");
@@ -697,24 +706,42 @@ static int file_digest(int fd, uint8_t out[32], char *reason, size_t cap)
 		snprintf(reason, cap, "the file is empty");
 		return XY_EUNUSABLE;
 	}
-	if ((rc = xy_sm3_new(&h)))
-		return rc;
-	buf = malloc(1 << 20);
-	if (!buf) {
-		xy_sm3_free(h);
-		return XY_ENOMEM;
-	}
-	while ((n = read(fd, buf, 1 << 20)) > 0)
+	return 0;
+}
+
+/* The SM3 of the file's bytes exactly as received, taken on a thread of its
+ * own while the rows flow (pread: the readers' file offset is untouched). */
+static void *hash_file(void *arg)
+{
+	struct job *j = arg;
+	struct xy_sm3 *h = NULL;
+	char *buf = malloc(1 << 20);
+	off_t at = 0;
+	ssize_t n;
+
+	j->hash_rc = buf ? xy_sm3_new(&h) : XY_ENOMEM;
+	while (!j->hash_rc && (n = pread(j->fd, buf, 1 << 20, at)) != 0) {
+		if (n < 0) {
+			j->hash_rc = XY_EIO;
+			break;
+		}
 		xy_sm3_update(h, buf, (size_t)n);
-	rc = n < 0 ? XY_EIO : 0;
-	xy_sm3_final(h, out);
+		at += n;
+	}
+	if (!j->hash_rc)
+		xy_sm3_final(h, j->batch.file_sm3);
 	xy_sm3_free(h);
 	free(buf);
-	if (!rc && lseek(fd, 0, SEEK_SET) != 0)
-		rc = XY_EIO;
-	if (rc)
-		snprintf(reason, cap, "reading the file: %s", strerror(errno));
-	return rc;
+	return NULL;
+}
+
+static int join_hasher(struct job *j)
+{
+	if (j->hashing) {
+		pthread_join(j->hash_tid, NULL);
+		j->hashing = 0;
+	}
+	return j->hash_rc;
 }
 
 static const char *base_name(const char *path)
@@ -822,7 +849,7 @@ static int job_alloc(struct job *j)
 			xy_buf_init(&j->chunks[i]->s[k].rep, REPORT_LINE_MAX);
 			xy_buf_init(&j->chunks[i]->s[k].clear, XY_LINE_MAX * 2);
 			xy_buf_init(&j->chunks[i]->s[k].sealed, XY_LINE_MAX * 4);
-			xy_buf_init(&j->chunks[i]->s[k].raw, XY_LINE_MAX);
+
 		}
 	}
 	return 0;
@@ -840,8 +867,7 @@ static void job_free(struct job *j)
 			xy_buf_cleanup(&s->clear);
 			xy_buf_wipe(&s->sealed);
 			xy_buf_cleanup(&s->sealed);
-			xy_buf_wipe(&s->raw);
-			xy_buf_cleanup(&s->raw);
+
 		}
 		free(j->chunks[i]);
 	}
@@ -889,6 +915,10 @@ static int prepare(struct job *j, const struct xy_ingest_opts *o, int fd, int js
 		snprintf(res->reason, sizeof res->reason, "unknown dataset %.40s", o->dataset);
 		return XY_ENOTFOUND;
 	}
+	for (int k = 0; k < j->ds->nkey; k++) {
+		const struct xy_field *f = &j->ds->fields[j->ds->key[k]];
+		j->keyed_rkey |= f->always_encrypt || f->personal;
+	}
 	if ((rc = xy_store_unit_by_code(j->inst->store, o->unit_code, &j->unit))) {
 		snprintf(res->reason, sizeof res->reason, "unknown unit %.40s", o->unit_code);
 		return rc;
@@ -900,15 +930,8 @@ static int prepare(struct job *j, const struct xy_ingest_opts *o, int fd, int js
 			 j->ds->code);
 		return rc < 0 ? rc : XY_EDENIED;
 	}
-	if ((rc = file_digest(fd, j->batch.file_sm3, res->reason, sizeof res->reason)))
+	if ((rc = check_file(fd, res->reason, sizeof res->reason)))
 		return rc;
-	if (xy_store_batch_by_digest(j->inst->store, j->batch.file_sm3, &j->batch) == 0) {
-		res->earlier_batch = j->batch.id;
-		snprintf(res->reason, sizeof res->reason,
-			 "this file was already imported as batch %lld (%s, %ld rows accepted)",
-			 (long long)j->batch.id, j->batch.state, j->batch.accepted);
-		return XY_EDUPLICATE;
-	}
 	if ((rc = xy_textin_open_fd(&j->in, fd, o->enc))) {
 		snprintf(res->reason, sizeof res->reason,
 			 "the file is in no supported encoding (UTF-8 or GB18030)");
@@ -944,10 +967,21 @@ static int finish(struct job *j)
 	j->batch.accepted = j->accepted;
 	j->batch.rejected = j->rejected;
 	snprintf(j->batch.report, sizeof j->batch.report, "%s", j->res->report);
-	if ((rc = xy_store_begin(st)))
+	if ((rc = join_hasher(j)) || (rc = xy_store_begin(st)))
 		return rc;
-	if ((rc = xy_store_batch_finish(st, &j->batch)) || (rc = audit_import(j, "ok", NULL)) ||
-	    (rc = xy_store_commit(st))) {
+	rc = xy_store_batch_finish(st, &j->batch);
+	if (rc == XY_EDUPLICATE) {
+		struct xy_batch earlier;
+		xy_store_rollback(st);
+		if (xy_store_batch_by_digest(st, j->batch.file_sm3, &earlier) == 0) {
+			j->res->earlier_batch = earlier.id;
+			snprintf(j->res->reason, sizeof j->res->reason,
+				 "this file was already imported as batch %lld (%ld rows accepted)",
+				 (long long)earlier.id, earlier.accepted);
+		}
+		return rc; /* the caller discards this batch and audits the refusal */
+	}
+	if (rc || (rc = audit_import(j, "ok", NULL)) || (rc = xy_store_commit(st))) {
 		xy_store_rollback(st);
 		/* AUD-2: no event, no batch.  Remove what was written. */
 		if (xy_store_begin(st) == 0) {
@@ -986,14 +1020,16 @@ static int run(struct job *j, const struct xy_ingest_opts *o, int jsonl)
 		return rc;
 	if ((rc = xy_store_batch_begin(st, &j->batch)) || (rc = xy_store_commit(st))) {
 		xy_store_rollback(st);
-		if (rc == XY_EDUPLICATE)
-			snprintf(j->res->reason, sizeof j->res->reason,
-				 "this file is being imported right now by another session");
 		return rc;
 	}
 	j->res->batch_id = j->batch.id;
 	if ((rc = open_report(j)) || (rc = xy_store_bulk(st, 1)))
 		goto discard;
+	if (pthread_create(&j->hash_tid, NULL, hash_file, j)) {
+		rc = XY_ENOMEM;
+		goto discard;
+	}
+	j->hashing = 1;
 	if (pthread_create(&tid, NULL, writer, j)) {
 		rc = XY_ENOMEM;
 		goto discard;
@@ -1018,15 +1054,19 @@ static int run(struct job *j, const struct xy_ingest_opts *o, int jsonl)
 		rc = XY_EUNUSABLE;
 		goto discard;
 	}
-	return finish(j);
+	if ((rc = finish(j)) != XY_EDUPLICATE)
+		return rc;
 discard:
+	join_hasher(j);
+	unlink(j->res->report); /* nothing stored: no report either */
 	if (xy_store_bulk(st, 0))
 		xy_log_error("the store could not leave bulk mode");
 	if (!j->res->reason[0])
 		snprintf(j->res->reason, sizeof j->res->reason, "%s", xy_strerror(rc));
 	if (xy_store_begin(st) == 0) {
 		if (xy_store_batch_discard(st, j->batch.id, &removed) == 0 &&
-		    audit_import(j, "failed", j->res->reason) == 0 && xy_store_commit(st) == 0)
+		    audit_import(j, rc == XY_EDUPLICATE ? "refused" : "failed", j->res->reason) == 0 &&
+		    xy_store_commit(st) == 0)
 			return rc;
 		xy_store_rollback(st);
 	}
@@ -1069,6 +1109,7 @@ int xy_ingest_file(struct xy_instance *inst, const struct xy_ingest_opts *o,
 		rc = XY_EIO;
 		goto out;
 	}
+	j->fd = fd;
 	if ((rc = prepare(j, o, fd, jsonl))) {
 		if (!res->reason[0])
 			snprintf(res->reason, sizeof res->reason, "%s", xy_strerror(rc));

@@ -5,33 +5,49 @@
 #include "crypto/seal.h"
 #include "util/err.h"
 
+/* Bytes that JSON strings must escape: quote, backslash, controls. */
+static const unsigned char needs_escape[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+	[0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+	[0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
+};
+
+/* Writes "s" escaped.  Reserves the worst case once (every byte \u00XX),
+ * then writes straight into the buffer: this runs for every field of every
+ * imported row. */
 static int put_json_string(struct xy_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
-	int rc = xy_buf_addc(b, '"');
+	size_t at = b->len;
+	char *o;
+	int rc;
 
-	for (size_t i = 0; i < n && !rc; i++) {
+	if (n > (b->max - 2) / 6)
+		return XY_ELIMIT;
+	if ((rc = xy_buf_reserve(b, n * 6 + 2)))
+		return rc;
+	o = b->p + at;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			run++;
-			continue;
-		}
-		rc = xy_buf_add(b, s + i - run, run);
-		run = 0;
-		if (rc)
-			break;
-		if (c == '"' || c == '\\') {
-			char e[2] = {'\\', (char)c};
-			rc = xy_buf_add(b, e, 2);
+		if (!needs_escape[c]) {
+			*o++ = (char)c;
+		} else if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
 		} else {
-			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			rc = xy_buf_add(b, e, 6);
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
 		}
 	}
-	if (!rc)
-		rc = xy_buf_add(b, s + n - run, run);
-	return rc ? rc : xy_buf_addc(b, '"');
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
+	return 0;
 }
 
 int xy_record_json_put(struct xy_buf *b, const char *code, const char *v, size_t n)

@@ -59,6 +59,11 @@ static int reserve(struct xy_buf *b, size_t extra)
 	return 0;
 }
 
+int xy_buf_reserve(struct xy_buf *b, size_t extra)
+{
+	return reserve(b, extra);
+}
+
 int xy_buf_add(struct xy_buf *b, const void *data, size_t n)
 {
 	int rc = reserve(b, n);

@@ -22,6 +22,9 @@ __attribute__((warn_unused_result)) int xy_buf_addc(struct xy_buf *b, char c);
 __attribute__((warn_unused_result)) int xy_buf_adds(struct xy_buf *b, const char *s);
 __attribute__((warn_unused_result, format(printf, 2, 3))) int xy_buf_printf(struct xy_buf *b,
 									    const char *fmt, ...);
+/* Makes room for extra more bytes (and a NUL) without changing len, so a
+ * caller may write up to extra bytes at p + len and then set len. */
+__attribute__((warn_unused_result)) int xy_buf_reserve(struct xy_buf *b, size_t extra);
 /* Wipes the content (for buffers that held secrets). */
 void xy_buf_wipe(struct xy_buf *b);
 
