@@ -8,16 +8,18 @@ dir=var/demo
 mkdir -p var
 if [ ! -e "$dir/core.db" ]; then
 	echo "== creating the demo instance in $dir"
-	"$bin" init "$dir" | tee var/demo-accounts.txt
-	chmod 600 var/demo-accounts.txt
-	echo "   (the one-time passwords above are also in var/demo-accounts.txt; delete it once used)"
+	echo "   (one-time passwords, shown once and stored nowhere: note them now)"
+	"$bin" init "$dir"
 	echo "== importing demo data (10,000 legal persons, 50,000 records)"
-	"$bin" demo "$dir" --subjects 10000 --records 50000 | tail -n 3
+	"$bin" demo "$dir" --subjects 10000 --records 50000 >var/demo-import.log
+	grep -E '^unit ' var/demo-import.log || true
+	tail -n 1 var/demo-import.log
 fi
 echo "== verifying the instance"
 "$bin" verify "$dir"
 echo
-echo "The demo instance is in $dir (store: $dir/core.db, import reports: $dir/reports/)."
-echo "Import a file:   $bin import $dir --dataset XZCF --unit UNITCODE FILE.csv"
+echo "The demo instance is in $dir (store: $dir/core.db, import reports: $dir/reports/,"
+echo "import log: var/demo-import.log; the units above provide the datasets in brackets)."
+echo "Import a file:   $bin import $dir --dataset XZCF --unit 11360402DM00500101 FILE.csv"
 echo "Check it:        $bin verify $dir"
 echo "No server yet: the government-zone server and the portal arrive with the next issues."

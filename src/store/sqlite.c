@@ -43,7 +43,8 @@ static const char *const migrations[] = {
 	" created_at INTEGER NOT NULL);"
 	"CREATE TABLE batches(id INTEGER PRIMARY KEY, dataset TEXT NOT NULL,"
 	" unit_id INTEGER NOT NULL REFERENCES units(id), account TEXT NOT NULL,"
-	" file_name TEXT NOT NULL, file_sm3 BLOB, format TEXT NOT NULL,"
+	" file_name TEXT NOT NULL, file_size INTEGER NOT NULL, file_sm3 BLOB,"
+	" format TEXT NOT NULL,"
 	" encoding TEXT NOT NULL,"
 	" state TEXT NOT NULL CHECK (state IN ('loading','done','failed')),"
 	" rows_total INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0,"
@@ -92,6 +93,7 @@ enum stmt_id {
 	S_BATCH_FAIL,
 	S_BATCH_DEL_RECORDS,
 	S_BATCH_LOADING,
+	S_BATCH_SIZE_SEEN,
 	S_SUBJ_LEGAL,
 	S_SUBJ_NATURAL,
 	S_SUBJ_ADD,
@@ -137,9 +139,9 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_BATCH_GET] = "SELECT id, dataset, unit_id, account, file_name, file_sm3, format,"
 			" encoding, state, rows_total, accepted, rejected, coalesce(report, ''),"
 			" started_at, coalesce(finished_at, 0) FROM batches WHERE id = ?1",
-	[S_BATCH_ADD] = "INSERT INTO batches(dataset, unit_id, account, file_name, file_sm3,"
+	[S_BATCH_ADD] = "INSERT INTO batches(dataset, unit_id, account, file_name, file_size,"
 			" format, encoding, state, started_at)"
-			" VALUES (?1, ?2, ?3, ?4, NULL, ?6, ?7, 'loading', ?8)",
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'loading', ?8)",
 	[S_BATCH_FINISH] = "UPDATE batches SET state = 'done', rows_total = ?2, accepted = ?3,"
 			   " rejected = ?4, report = ?5, finished_at = ?6, encoding = ?7,"
 			   " file_sm3 = ?8 WHERE id = ?1 AND state = 'loading'",
@@ -147,6 +149,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_BATCH_DEL_RECORDS] = "DELETE FROM records WHERE id >= ?1 AND id < ?2",
 	[S_BATCH_LOADING] = "SELECT id FROM batches WHERE state = 'loading' AND started_at < ?1"
 			    " ORDER BY id",
+	[S_BATCH_SIZE_SEEN] = "SELECT 1 FROM batches WHERE file_size = ?1 AND state <> 'failed'"
+			      " LIMIT 1",
 	[S_SUBJ_LEGAL] = "SELECT id FROM subjects WHERE code = ?1",
 	[S_SUBJ_NATURAL] = "SELECT id FROM subjects WHERE bidx = ?1",
 	[S_SUBJ_ADD] = "INSERT INTO subjects(kind, code, code_type, name, bidx, region, created_at)"
@@ -693,6 +697,18 @@ int xy_store_batch_by_digest(struct xy_store *st, const uint8_t sm3[32], struct 
 	return xy_store_batch_get(st, id, out);
 }
 
+int xy_store_batch_size_seen(struct xy_store *st, unsigned long long size)
+{
+	sqlite3_stmt *s = stmt(st, S_BATCH_SIZE_SEEN);
+	int rc;
+	if (!s)
+		return XY_ESTORE;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(st, "batches");
+}
+
 int xy_store_batch_begin(struct xy_store *st, struct xy_batch *b)
 {
 	sqlite3_stmt *s = stmt(st, S_BATCH_ADD);
@@ -703,6 +719,7 @@ int xy_store_batch_begin(struct xy_store *st, struct xy_batch *b)
 	sqlite3_bind_int64(s, 2, b->unit_id);
 	bind_text(s, 3, b->account);
 	bind_text(s, 4, b->file_name);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)b->file_size);
 	bind_text(s, 6, b->format);
 	bind_text(s, 7, b->encoding);
 	sqlite3_bind_int64(s, 8, b->started_us);

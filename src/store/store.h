@@ -107,6 +107,7 @@ struct xy_batch {
 	int64_t unit_id;
 	char account[64];
 	char file_name[256];
+	unsigned long long file_size;
 	uint8_t file_sm3[32];
 	char format[8];	   /* "csv" or "jsonl" */
 	char encoding[16]; /* "utf-8", "gb18030" */
@@ -121,6 +122,8 @@ struct xy_batch {
 XY_WUR int xy_store_batch_by_digest(struct xy_store *st, const uint8_t sm3[32],
 				    struct xy_batch *out);
 XY_WUR int xy_store_batch_get(struct xy_store *st, int64_t id, struct xy_batch *out);
+/* 1 when a loading or done batch holds a file of this many bytes, else 0. */
+XY_WUR int xy_store_batch_size_seen(struct xy_store *st, unsigned long long size);
 /* Inserts b as "loading" and sets b->id.  Its file digest is set when it
  * is finished (the file is hashed while it is read). */
 XY_WUR int xy_store_batch_begin(struct xy_store *st, struct xy_batch *b);

@@ -71,7 +71,8 @@ struct job {
 	struct subject_cache *subjects;
 	int fd;
 	pthread_t hash_tid;
-	int hashing; /* the file-digest thread runs */
+	int hashing;      /* the file-digest thread runs */
+	int digest_known; /* the file was hashed before the rows */
 	int hash_rc;
 	int keyed_rkey; /* a key field may be encrypted: the record key is a keyed digest */
 	struct who who;
@@ -689,7 +690,7 @@ static int map_header(struct job *j, const struct xy_csv_row *h)
 /* ---- the whole import ---- */
 
 /* The file as a whole: a regular file, not empty, within the size limit. */
-static int check_file(int fd, char *reason, size_t cap)
+static int check_file(int fd, unsigned long long *size, char *reason, size_t cap)
 {
 	struct stat sb;
 
@@ -706,6 +707,7 @@ static int check_file(int fd, char *reason, size_t cap)
 		snprintf(reason, cap, "the file is empty");
 		return XY_EUNUSABLE;
 	}
+	*size = (unsigned long long)sb.st_size;
 	return 0;
 }
 
@@ -930,8 +932,27 @@ static int prepare(struct job *j, const struct xy_ingest_opts *o, int fd, int js
 			 j->ds->code);
 		return rc < 0 ? rc : XY_EDENIED;
 	}
-	if ((rc = check_file(fd, res->reason, sizeof res->reason)))
+	if ((rc = check_file(fd, &j->batch.file_size, res->reason, sizeof res->reason)))
 		return rc;
+	/* A file the size of one already imported is hashed first, so that
+	 * sending the same file again is refused at once rather than after
+	 * all its rows (any other file is hashed while its rows flow). */
+	if ((rc = xy_store_batch_size_seen(j->inst->store, j->batch.file_size)) < 0)
+		return rc;
+	if (rc) {
+		struct xy_batch earlier;
+		hash_file(j);
+		if (j->hash_rc)
+			return j->hash_rc;
+		j->digest_known = 1;
+		if (xy_store_batch_by_digest(j->inst->store, j->batch.file_sm3, &earlier) == 0) {
+			res->earlier_batch = earlier.id;
+			snprintf(res->reason, sizeof res->reason,
+				 "this file was already imported as batch %lld (%ld rows accepted)",
+				 (long long)earlier.id, earlier.accepted);
+			return XY_EDUPLICATE;
+		}
+	}
 	if ((rc = xy_textin_open_fd(&j->in, fd, o->enc))) {
 		snprintf(res->reason, sizeof res->reason,
 			 "the file is in no supported encoding (UTF-8 or GB18030)");
@@ -1025,11 +1046,13 @@ static int run(struct job *j, const struct xy_ingest_opts *o, int jsonl)
 	j->res->batch_id = j->batch.id;
 	if ((rc = open_report(j)) || (rc = xy_store_bulk(st, 1)))
 		goto discard;
-	if (pthread_create(&j->hash_tid, NULL, hash_file, j)) {
-		rc = XY_ENOMEM;
-		goto discard;
+	if (!j->digest_known) {
+		if (pthread_create(&j->hash_tid, NULL, hash_file, j)) {
+			rc = XY_ENOMEM;
+			goto discard;
+		}
+		j->hashing = 1;
 	}
-	j->hashing = 1;
 	if (pthread_create(&tid, NULL, writer, j)) {
 		rc = XY_ENOMEM;
 		goto discard;

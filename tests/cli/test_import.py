@@ -215,6 +215,17 @@ def test_col2_same_file_twice_refused_naming_the_batch(tmp):
     check(nrecords(d) == 2, "not doubled")
 
 
+def test_col2_different_files_of_equal_size_both_go_in(tmp):
+    d = instance(tmp)
+    a = xzcf.to_csv([xzcf.legal(11), xzcf.legal(12)])
+    b = xzcf.to_csv([xzcf.legal(13), xzcf.legal(14)])
+    check(len(a.encode()) == len(b.encode()) and a != b, "same size, other content")
+    check(imp(d, write(tmp, "a.csv", a)).returncode == 0)
+    p = imp(d, write(tmp, "b.csv", b))
+    check(p.returncode == 0 and counts(p) == (2, 0), p.stdout + p.stderr)
+    check(nrecords(d) == 4)
+
+
 # ---- rows that are rejected while the rest go in ----
 
 def one_bad_row(tmp, d, bad, name="f.csv", raw=None, base=0):
