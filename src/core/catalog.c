@@ -548,6 +548,20 @@ static int parse_subject(struct ctx *c, struct xy_dataset *ds, json_t *o)
 		return rc;
 	if (ds->subject_kind == XY_SUBJ_BOTH && ds->subject.nnatural == 0)
 		return fail(c, XY_ECATALOG, "subject.natural_values is required for \"both\"");
+	/* CRY-1: a natural person's number and name never stay in clear. */
+	if (ds->subject_kind != XY_SUBJ_LEGAL) {
+		const struct xy_field *idf = &ds->fields[ds->subject.id_number];
+		const struct xy_field *nf = &ds->fields[ds->subject.name];
+		if (!idf->always_encrypt)
+			return fail(c, XY_ECATALOG,
+				    "subject.id_number %s must be of type idnumber or sensitive",
+				    idf->code);
+		if (!nf->personal && !nf->always_encrypt)
+			return fail(c, XY_ECATALOG,
+				    "subject.name %s must be personal (natural persons' names are "
+				    "encrypted)",
+				    nf->code);
+	}
 	arr = json_object_get(o, "legal_codes");
 	if (ds->subject_kind != XY_SUBJ_NATURAL) {
 		if (!json_is_array(arr) || json_array_size(arr) == 0 ||

@@ -543,6 +543,28 @@ static int32_t date_of(const struct xy_row *r, int i, int32_t def)
 	return def;
 }
 
+/* A code field without a check algorithm (tax, public-institution or
+ * social-organisation numbers) identifies a subject only when it looks like
+ * a code: a placeholder such as "无" would merge unrelated enterprises, and
+ * a citizen's identity number would sit in clear where codes are kept. */
+static void check_free_text_code(struct chk *c, int f)
+{
+	const char *v = c->row->val[f];
+	size_t n = c->row->len[f], alnum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		alnum += (v[i] >= '0' && v[i] <= '9') || (v[i] >= 'A' && v[i] <= 'Z') ||
+			 (v[i] >= 'a' && v[i] <= 'z');
+	if (alnum < 4)
+		add_problem(c, f, "不是有效的主体代码（占位符或过短）",
+			    "not a usable code for the subject (a placeholder or too short)");
+	else if (n == 18 && xy_idnum_check(v, n, xy_date_yyyymmdd(c->o->today)) == XY_CODE_OK)
+		add_problem(c, f,
+			    "不得以居民身份证号码作为单位代码；个体工商户请填写统一社会信用代码",
+			    "a citizen's identity number cannot serve as an organisation's code; "
+			    "give the unified social credit code");
+}
+
 static void derive_subject(struct chk *c)
 {
 	const struct xy_dataset *ds = c->ds;
@@ -561,11 +583,15 @@ static void derive_subject(struct chk *c)
 				    "a natural person needs an identity document number");
 		return;
 	}
-	for (int k = 0; k < ds->subject.nlegal; k++)
-		if (present(r, ds->subject.legal_codes[k])) {
-			c->res->code_field = ds->subject.legal_codes[k];
-			return;
-		}
+	for (int k = 0; k < ds->subject.nlegal; k++) {
+		int f = ds->subject.legal_codes[k];
+		if (!present(r, f))
+			continue;
+		c->res->code_field = f;
+		if (ds->fields[f].type == XY_FT_TEXT)
+			check_free_text_code(c, f);
+		return;
+	}
 	if (ds->subject.nlegal && !has_problem(c, ds->subject.legal_codes[0]))
 		add_problem(c, ds->subject.legal_codes[0], "缺少可识别主体的代码",
 			    "no code identifies the subject");

@@ -39,8 +39,8 @@ static const char *const migrations[] = {
 	" granted_by INTEGER, PRIMARY KEY (account_id, role));"
 	"CREATE TABLE subjects(id INTEGER PRIMARY KEY,"
 	" kind TEXT NOT NULL CHECK (kind IN ('legal','natural')),"
-	" code TEXT UNIQUE, code_type TEXT, name TEXT, bidx BLOB UNIQUE, region TEXT,"
-	" created_at INTEGER NOT NULL);"
+	" code TEXT, code_type TEXT, name TEXT, bidx BLOB UNIQUE, region TEXT,"
+	" created_at INTEGER NOT NULL, UNIQUE (code_type, code));"
 	"CREATE TABLE batches(id INTEGER PRIMARY KEY, dataset TEXT NOT NULL,"
 	" unit_id INTEGER NOT NULL REFERENCES units(id), account TEXT NOT NULL,"
 	" file_name TEXT NOT NULL, file_size INTEGER NOT NULL, file_sm3 BLOB,"
@@ -147,11 +147,11 @@ static const char *const stmt_sql[S__COUNT] = {
 			   " file_sm3 = ?8 WHERE id = ?1 AND state = 'loading'",
 	[S_BATCH_FAIL] = "UPDATE batches SET state = 'failed', finished_at = ?2 WHERE id = ?1",
 	[S_BATCH_DEL_RECORDS] = "DELETE FROM records WHERE id >= ?1 AND id < ?2",
-	[S_BATCH_LOADING] = "SELECT id FROM batches WHERE state = 'loading' AND started_at < ?1"
-			    " ORDER BY id",
+	[S_BATCH_LOADING] = "SELECT id FROM batches WHERE state = 'loading' AND dataset = ?1"
+			    " AND unit_id = ?2 ORDER BY id",
 	[S_BATCH_SIZE_SEEN] = "SELECT 1 FROM batches WHERE file_size = ?1 AND state <> 'failed'"
 			      " LIMIT 1",
-	[S_SUBJ_LEGAL] = "SELECT id FROM subjects WHERE code = ?1",
+	[S_SUBJ_LEGAL] = "SELECT id FROM subjects WHERE code_type = ?1 AND code = ?2",
 	[S_SUBJ_NATURAL] = "SELECT id FROM subjects WHERE bidx = ?1",
 	[S_SUBJ_ADD] = "INSERT INTO subjects(kind, code, code_type, name, bidx, region, created_at)"
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -771,7 +771,7 @@ int xy_store_batch_discard(struct xy_store *st, int64_t batch_id, long *removed)
 	return step_done(st, s, "discard");
 }
 
-int xy_store_batch_each_loading(struct xy_store *st, int64_t started_before_us,
+int xy_store_batch_each_loading(struct xy_store *st, const char *dataset, int64_t unit_id,
 				int (*fn)(void *arg, int64_t id), void *arg)
 {
 	int64_t ids[64];
@@ -780,7 +780,8 @@ int xy_store_batch_each_loading(struct xy_store *st, int64_t started_before_us,
 
 	if (!s)
 		return XY_ESTORE;
-	sqlite3_bind_int64(s, 1, started_before_us);
+	bind_text(s, 1, dataset);
+	sqlite3_bind_int64(s, 2, unit_id);
 	while (n < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -795,25 +796,35 @@ int xy_store_batch_each_loading(struct xy_store *st, int64_t started_before_us,
 
 /* ---- subjects and records ---- */
 
-static int subject_id(struct xy_store *st, const struct xy_store_rec *r, int64_t *id)
+static int subject_find(struct xy_store *st, const struct xy_store_rec *r, int64_t *id)
 {
 	sqlite3_stmt *s = stmt(st, r->natural ? S_SUBJ_NATURAL : S_SUBJ_LEGAL);
 	int rc;
 
 	if (!s)
 		return XY_ESTORE;
-	if (r->natural)
+	if (r->natural) {
 		sqlite3_bind_blob(s, 1, r->subject_bidx, 32, SQLITE_STATIC);
-	else
-		bind_text(s, 1, r->subject_code);
+	} else {
+		bind_text(s, 1, r->subject_code_type);
+		bind_text(s, 2, r->subject_code);
+	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return db_error(st, "subject");
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? XY_ENOTFOUND : db_error(st, "subject");
+}
+
+/* The subject's id, inserting it when new.  Legal persons are one subject
+ * per (code type, code); natural persons per blind index. */
+static int subject_id(struct xy_store *st, const struct xy_store_rec *r, int64_t *id)
+{
+	sqlite3_stmt *s;
+	int rc = subject_find(st, r, id);
+
+	if (rc != XY_ENOTFOUND)
+		return rc;
 	if (!(s = stmt(st, S_SUBJ_ADD)))
 		return XY_ESTORE;
 	bind_text(s, 1, r->natural ? "natural" : "legal");
@@ -826,7 +837,10 @@ static int subject_id(struct xy_store *st, const struct xy_store_rec *r, int64_t
 	}
 	bind_text(s, 6, r->region);
 	sqlite3_bind_int64(s, 7, r->submitted_us);
-	if ((rc = step_done(st, s, "subject")))
+	rc = step_done(st, s, "subject");
+	if (rc == XY_EEXISTS) /* another writer added it meanwhile */
+		return subject_find(st, r, id);
+	if (rc)
 		return rc;
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
@@ -878,8 +892,11 @@ int xy_store_record_put(struct xy_store *st, const struct xy_store_rec *r, struc
 	if (r->sealed_len)
 		sqlite3_bind_blob(s, 13, r->sealed, (int)r->sealed_len, SQLITE_STATIC);
 	rc = step_done(st, s, "record");
-	if (rc == XY_EEXISTS)
+	if (rc == XY_EEXISTS) {
 		find_dup(st, r, dup);
+		if (!dup->batch_id) /* not the record key: the id itself is taken */
+			return XY_ECONFLICT;
+	}
 	return rc;
 }
 

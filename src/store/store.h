@@ -134,9 +134,10 @@ XY_WUR int xy_store_batch_finish(struct xy_store *st, const struct xy_batch *b);
 /* Removes the records of a batch and marks it "failed" (its digest may then
  * be imported again).  Inside the caller's transaction. */
 XY_WUR int xy_store_batch_discard(struct xy_store *st, int64_t batch_id, long *removed);
-/* Batches still "loading" (left by a crash), oldest first; fn is called for
- * each id until it returns nonzero. */
-XY_WUR int xy_store_batch_each_loading(struct xy_store *st, int64_t started_before_us,
+/* Batches of a unit's dataset still "loading", oldest first; fn is called
+ * for each id until it returns nonzero.  (The importer calls it while it
+ * holds that unit's import lock, when any such batch was left by a crash.) */
+XY_WUR int xy_store_batch_each_loading(struct xy_store *st, const char *dataset, int64_t unit_id,
 				       int (*fn)(void *arg, int64_t id), void *arg);
 
 /* ---- subjects and records ---- */

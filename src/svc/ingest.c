@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "util/csv.h"
 #include "util/date.h"
 #include "util/err.h"
+#include "util/fault.h"
 #include "util/ini.h"
 #include "util/lines.h"
 #include "util/log.h"
@@ -70,8 +72,9 @@ struct job {
 	struct xy_instance *inst;
 	struct subject_cache *subjects;
 	int fd;
+	int lock_fd; /* this unit's import lock for the dataset, -1 when not held */
 	pthread_t hash_tid;
-	int hashing;      /* the file-digest thread runs */
+	int hashing;	  /* the file-digest thread runs */
 	int digest_known; /* the file was hashed before the rows */
 	int hash_rc;
 	int keyed_rkey; /* a key field may be encrypted: the record key is a keyed digest */
@@ -326,10 +329,17 @@ static int build_record(struct job *j, struct slot *s, const char *raw, size_t r
 
 static int check_and_build(struct job *j, struct slot *s, const char *raw, size_t raw_len)
 {
+	int rc;
+
 	xy_row_check(j->ds, &j->row, &j->ropts, &j->rres);
 	if (j->rres.nproblems_all)
 		return report_problems(j, s);
-	return build_record(j, s, raw, raw_len);
+	rc = build_record(j, s, raw, raw_len);
+	if (rc == XY_ELIMIT) /* this row only: the file goes on */
+		return report_row_error(s, "主体代码或业务主键过长，超过存储上限",
+					"the subject's code or the record key is longer than the "
+					"store accepts");
+	return rc;
 }
 
 /* ---- reading rows ---- */
@@ -541,6 +551,10 @@ static void *writer(void *arg)
 			rc = write_slot(j, &c->s[i], &line);
 			if (!rc && ++in_txn >= j->txn_rows) {
 				rc = xy_store_commit(j->inst->store);
+				/* Tests of recovery: the process dies with rows of
+				 * a batch that is not done yet on disk. */
+				if (!rc && xy_fault("import_crash"))
+					_exit(70);
 				if (!rc)
 					rc = xy_store_begin(j->inst->store);
 				in_txn = 0;
@@ -791,9 +805,22 @@ static void audit_refusal(struct xy_instance *inst, const struct who *w, const c
 			  const char *unit, const char *reason)
 {
 	struct xy_audit_event ev = {0};
-	char obj[256];
+	struct xy_buf obj;
+	/* What the caller typed goes into the event escaped, and cut short
+	 * (whole characters only): it is not trusted to be a code. */
+	size_t dn = strnlen(dataset, 64), un = strnlen(unit, 64);
 
-	snprintf(obj, sizeof obj, "{\"dataset\":\"%.40s\",\"unit\":\"%.40s\"}", dataset, unit);
+	while (dn > 0 && dn < strlen(dataset) && ((unsigned char)dataset[dn] & 0xC0) == 0x80)
+		dn--;
+	while (un > 0 && un < strlen(unit) && ((unsigned char)unit[un] & 0xC0) == 0x80)
+		un--;
+	xy_buf_init(&obj, 1024);
+	if (xy_buf_addc(&obj, '{') || xy_record_json_put(&obj, "dataset", dataset, dn) ||
+	    xy_record_json_put(&obj, "unit", unit, un) || xy_buf_addc(&obj, '}')) {
+		xy_buf_reset(&obj);
+		if (xy_buf_adds(&obj, "{}"))
+			xy_log_error("audit: no memory for the event's object");
+	}
 	ev.zone = XY_ZONE_GOV;
 	ev.client = w->client;
 	ev.agent = w->agent;
@@ -801,14 +828,17 @@ static void audit_refusal(struct xy_instance *inst, const struct who *w, const c
 	ev.real_name = w->real_name;
 	ev.unit = unit;
 	ev.action = "import";
-	ev.object = obj;
+	ev.object = obj.p;
 	ev.result = "refused";
 	ev.reason = reason;
 	if (xy_store_begin(inst->store) == 0) {
-		if (xy_audit_append(inst->store, &ev) == 0 && xy_store_commit(inst->store) == 0)
+		if (xy_audit_append(inst->store, &ev) == 0 && xy_store_commit(inst->store) == 0) {
+			xy_buf_cleanup(&obj);
 			return;
+		}
 		xy_store_rollback(inst->store);
 	}
+	xy_buf_cleanup(&obj);
 	xy_log_error("the refusal of an import could not be audited");
 }
 
@@ -829,13 +859,50 @@ static int discard_one(void *arg, int64_t id)
 	ev.action = "import.abandoned";
 	ev.object = obj;
 	ev.result = "ok";
-	ev.reason = "an import that never finished was cleaned up";
+	ev.reason = "an import left unfinished (its process ended) was removed";
 	if ((rc = xy_audit_append(inst->store, &ev)) || (rc = xy_store_commit(inst->store)))
 		goto fail;
 	return 0;
 fail:
 	xy_store_rollback(inst->store);
 	return rc;
+}
+
+/* One import at a time per unit and dataset (record keys are unique per
+ * unit and dataset, so imports of others cannot interfere).  The lock is
+ * flock()ed: it dies with its process, so a batch still "loading" when the
+ * lock is free was left by a crash and is removed now, audited. */
+static int lock_unit_dataset(struct job *j)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/locks", j->inst->dir);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		goto io;
+	snprintf(path, sizeof path, "%s/locks/import-%s-%lld.lock", j->inst->dir, j->ds->code,
+		 (long long)j->unit.id);
+	j->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (j->lock_fd < 0)
+		goto io;
+	if (flock(j->lock_fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK)
+			goto io;
+		snprintf(j->res->reason, sizeof j->res->reason,
+			 "another import of dataset %s for unit %s is in progress; send the file "
+			 "again when it has finished",
+			 j->ds->code, j->unit.code);
+		return XY_EBUSY;
+	}
+	rc = xy_store_batch_each_loading(j->inst->store, j->ds->code, j->unit.id, discard_one,
+					 j->inst);
+	if (rc)
+		snprintf(j->res->reason, sizeof j->res->reason,
+			 "an import left unfinished could not be cleaned up: %s", xy_strerror(rc));
+	return rc;
+io:
+	snprintf(j->res->reason, sizeof j->res->reason, "%s: %s", path, strerror(errno));
+	return XY_EIO;
 }
 
 static int job_alloc(struct job *j)
@@ -851,7 +918,6 @@ static int job_alloc(struct job *j)
 			xy_buf_init(&j->chunks[i]->s[k].rep, REPORT_LINE_MAX);
 			xy_buf_init(&j->chunks[i]->s[k].clear, XY_LINE_MAX * 2);
 			xy_buf_init(&j->chunks[i]->s[k].sealed, XY_LINE_MAX * 4);
-
 		}
 	}
 	return 0;
@@ -869,7 +935,6 @@ static void job_free(struct job *j)
 			xy_buf_cleanup(&s->clear);
 			xy_buf_wipe(&s->sealed);
 			xy_buf_cleanup(&s->sealed);
-
 		}
 		free(j->chunks[i]);
 	}
@@ -882,6 +947,8 @@ static void job_free(struct job *j)
 	xy_sealer_free(j->sealer);
 	if (j->report)
 		fclose(j->report);
+	if (j->lock_fd >= 0)
+		close(j->lock_fd); /* releases the import lock */
 	pthread_mutex_destroy(&j->mu);
 	pthread_cond_destroy(&j->cv);
 }
@@ -932,6 +999,8 @@ static int prepare(struct job *j, const struct xy_ingest_opts *o, int fd, int js
 			 j->ds->code);
 		return rc < 0 ? rc : XY_EDENIED;
 	}
+	if ((rc = lock_unit_dataset(j)))
+		return rc;
 	if ((rc = check_file(fd, &j->batch.file_size, res->reason, sizeof res->reason)))
 		return rc;
 	/* A file the size of one already imported is hashed first, so that
@@ -973,10 +1042,12 @@ static int prepare(struct job *j, const struct xy_ingest_opts *o, int fd, int js
 	return map_header(j, &h);
 }
 
+/* Makes the batch visible: done, its file digest, its audit event, in one
+ * fully synchronous transaction.  On failure nothing of it is committed and
+ * the caller discards the batch. */
 static int finish(struct job *j)
 {
 	struct xy_store *st = j->inst->store;
-	long removed;
 	int rc;
 
 	j->res->accepted = j->accepted;
@@ -988,7 +1059,18 @@ static int finish(struct job *j)
 	j->batch.accepted = j->accepted;
 	j->batch.rejected = j->rejected;
 	snprintf(j->batch.report, sizeof j->batch.report, "%s", j->res->report);
-	if ((rc = join_hasher(j)) || (rc = xy_store_begin(st)))
+	/* COL-2: the report is on disk before the batch it describes exists. */
+	if (fflush(j->report) || fsync(fileno(j->report))) {
+		snprintf(j->res->reason, sizeof j->res->reason, "writing the report: %s",
+			 strerror(errno));
+		return XY_EIO;
+	}
+	if ((rc = join_hasher(j))) {
+		snprintf(j->res->reason, sizeof j->res->reason, "reading the file again: %s",
+			 xy_strerror(rc));
+		return rc;
+	}
+	if ((rc = xy_store_begin(st)))
 		return rc;
 	rc = xy_store_batch_finish(st, &j->batch);
 	if (rc == XY_EDUPLICATE) {
@@ -1000,33 +1082,56 @@ static int finish(struct job *j)
 				 "this file was already imported as batch %lld (%ld rows accepted)",
 				 (long long)earlier.id, earlier.accepted);
 		}
-		return rc; /* the caller discards this batch and audits the refusal */
+		return rc;
 	}
 	if (rc || (rc = audit_import(j, "ok", NULL)) || (rc = xy_store_commit(st))) {
 		xy_store_rollback(st);
-		/* AUD-2: no event, no batch.  Remove what was written. */
-		if (xy_store_begin(st) == 0) {
-			if (xy_store_batch_discard(st, j->batch.id, &removed) == 0 &&
-			    xy_store_commit(st) == 0)
-				xy_log_info("batch %lld removed: %ld rows", (long long)j->batch.id,
-					    removed);
-			else
-				xy_store_rollback(st);
-		}
-		snprintf(j->res->reason, sizeof j->res->reason, "%s",
-			 rc == XY_EAUDIT
-				 ? "the audit trail could not be written; nothing was stored"
-				 : xy_strerror(rc));
+		if (rc == XY_EAUDIT)
+			snprintf(j->res->reason, sizeof j->res->reason,
+				 "the audit trail could not be written; nothing was stored");
 		return rc;
 	}
 	return 0;
+}
+
+/* Removes a batch that will not become visible, with its rows and report.
+ * The failure is audited in the same transaction; if even that event
+ * cannot be written, the rows are removed all the same (AUD-2: nothing is
+ * kept that the trail does not show). */
+static void discard(struct job *j, int rc)
+{
+	struct xy_store *st = j->inst->store;
+	long removed = 0;
+	int done = 0;
+
+	join_hasher(j);
+	if (j->res->report[0])
+		unlink(j->res->report);
+	if (xy_store_bulk(st, 0))
+		xy_log_error("the store could not leave bulk mode");
+	if (!j->res->reason[0])
+		snprintf(j->res->reason, sizeof j->res->reason, "%s", xy_strerror(rc));
+	for (int with_event = 1; with_event >= 0 && !done; with_event--) {
+		if (xy_store_begin(st))
+			continue;
+		if (xy_store_batch_discard(st, j->batch.id, &removed) == 0 &&
+		    (!with_event || audit_import(j, rc == XY_EDUPLICATE ? "refused" : "failed",
+						 j->res->reason) == 0) &&
+		    xy_store_commit(st) == 0)
+			done = 1;
+		else
+			xy_store_rollback(st);
+	}
+	if (!done)
+		xy_log_error("batch %lld could not be removed after: %s (it stays invisible and is "
+			     "removed by the next import of this unit's dataset)",
+			     (long long)j->batch.id, j->res->reason);
 }
 
 static int run(struct job *j, const struct xy_ingest_opts *o, int jsonl)
 {
 	struct xy_store *st = j->inst->store;
 	pthread_t tid;
-	long removed;
 	int rc, wrc;
 
 	snprintf(j->batch.dataset, sizeof j->batch.dataset, "%s", j->ds->code);
@@ -1045,17 +1150,17 @@ static int run(struct job *j, const struct xy_ingest_opts *o, int jsonl)
 	}
 	j->res->batch_id = j->batch.id;
 	if ((rc = open_report(j)) || (rc = xy_store_bulk(st, 1)))
-		goto discard;
+		goto fail;
 	if (!j->digest_known) {
 		if (pthread_create(&j->hash_tid, NULL, hash_file, j)) {
 			rc = XY_ENOMEM;
-			goto discard;
+			goto fail;
 		}
 		j->hashing = 1;
 	}
 	if (pthread_create(&tid, NULL, writer, j)) {
 		rc = XY_ENOMEM;
-		goto discard;
+		goto fail;
 	}
 	rc = read_rows(j, jsonl);
 	pthread_mutex_lock(&j->mu);
@@ -1068,33 +1173,14 @@ static int run(struct job *j, const struct xy_ingest_opts *o, int jsonl)
 		wrc = xy_store_bulk(st, 0);
 	if (!rc && wrc)
 		rc = wrc;
-	if (!rc && fflush(j->report))
-		rc = XY_EIO;
-	if (rc)
-		goto discard;
-	if (j->res->rows == 0) {
+	if (!rc && j->res->rows == 0) {
 		snprintf(j->res->reason, sizeof j->res->reason, "the file holds no data rows");
 		rc = XY_EUNUSABLE;
-		goto discard;
 	}
-	if ((rc = finish(j)) != XY_EDUPLICATE)
-		return rc;
-discard:
-	join_hasher(j);
-	unlink(j->res->report); /* nothing stored: no report either */
-	if (xy_store_bulk(st, 0))
-		xy_log_error("the store could not leave bulk mode");
-	if (!j->res->reason[0])
-		snprintf(j->res->reason, sizeof j->res->reason, "%s", xy_strerror(rc));
-	if (xy_store_begin(st) == 0) {
-		if (xy_store_batch_discard(st, j->batch.id, &removed) == 0 &&
-		    audit_import(j, rc == XY_EDUPLICATE ? "refused" : "failed", j->res->reason) == 0 &&
-		    xy_store_commit(st) == 0)
-			return rc;
-		xy_store_rollback(st);
-	}
-	xy_log_error("batch %lld could not be discarded after: %s", (long long)j->batch.id,
-		     j->res->reason);
+	if (!rc && (rc = finish(j)) == 0)
+		return 0;
+fail:
+	discard(j, rc);
 	return rc;
 }
 
@@ -1112,6 +1198,7 @@ int xy_ingest_file(struct xy_instance *inst, const struct xy_ingest_opts *o,
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->cv, NULL);
 	j->inst = inst;
+	j->lock_fd = -1;
 	j->who = w;
 	j->res = res;
 	j->now_us = xy_now_us();
@@ -1122,13 +1209,12 @@ int xy_ingest_file(struct xy_instance *inst, const struct xy_ingest_opts *o,
 				  XY_IMPORT_TXN_ROWS * 4, &txn)))
 		goto out;
 	j->txn_rows = txn;
-	if ((rc = xy_store_batch_each_loading(inst->store, j->now_us - STALE_LOADING_US,
-					      discard_one, inst)) ||
-	    (rc = xy_sealer_new(&j->sealer, inst->keys)) || (rc = job_alloc(j)))
+	if ((rc = xy_sealer_new(&j->sealer, inst->keys)) || (rc = job_alloc(j)))
 		goto out;
 	fd = open(o->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(res->reason, sizeof res->reason, "%s: %s", o->path, strerror(errno));
+		audit_refusal(inst, &w, o->dataset, o->unit_code, res->reason);
 		rc = XY_EIO;
 		goto out;
 	}

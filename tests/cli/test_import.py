@@ -446,9 +446,69 @@ def test_aud2_injected_audit_failure_stores_nothing(tmp):
     check(nrecords(d) == 0, "no record")
     check(sql(db(d), "select count(*) from batches where state = 'done'").strip() == "0")
     check(sql(db(d), "select count(*) from audit_events") == before, "no event either")
+    check(not os.listdir(os.path.join(d, "reports")), "no report of a batch that does not exist")
     # Once the trail works again the same file goes in (it was not marked as imported).
     p = imp(d, path)
     check(p.returncode == 0 and counts(p) == (49, 0), p.stdout + p.stderr)
+
+
+def test_col2_a_crashed_import_is_cleaned_up_and_the_file_goes_in_whole(tmp):
+    d = instance(tmp)
+    with open(os.path.join(d, "config.ini"), "a") as f:
+        f.write("[import]\ntxn_rows = 5\n")
+    path = write(tmp, "big.csv", xzcf.to_csv([xzcf.legal(i) for i in range(1, 41)]))
+    p = imp(d, path, env={"XY_FAULT": "import_crash"})      # dies after its first commit
+    check(p.returncode == 70, "the importer was to die: %d %s" % (p.returncode, p.stderr))
+    check(sql(db(d), "select state from batches").strip() == "loading", "left unfinished")
+    check(nrecords(d) > 0, "some rows of the dead batch are on disk")
+    p = imp(d, path)
+    check(p.returncode == 0 and counts(p) == (40, 0), "all rows, none a duplicate of the dead "
+          "batch: " + p.stdout + p.stderr)
+    check(nrecords(d) == 40)
+    ev = sql(db(d), "select action from audit_events where action = 'import.abandoned'")
+    check(ev.strip() == "import.abandoned", "the clean-up is audited")
+
+
+def test_col2_one_import_at_a_time_per_unit_and_dataset(tmp):
+    import fcntl
+    d = instance(tmp)
+    path = write(tmp, "a.csv", xzcf.to_csv([xzcf.legal(1)]))
+    unit_id = sql(db(d), "select id from units where code = '%s'" % UNIT).strip()
+    os.makedirs(os.path.join(d, "locks"), exist_ok=True)
+    lock = os.path.join(d, "locks", "import-XZCF-%s.lock" % unit_id)
+    with open(lock, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)             # another import is running
+        p = imp(d, path)
+        check(p.returncode == 1 and "in progress" in p.stderr, p.stderr)
+        check(nrecords(d) == 0)
+    p = imp(d, path)                              # it has finished
+    check(p.returncode == 0 and counts(p) == (1, 0), p.stdout + p.stderr)
+
+
+def test_col2_placeholder_or_identity_number_as_an_organisation_code_rejected(tmp):
+    d = instance(tmp)
+    header = xzcf.HEADER + ["CF_XDR_SWDJ"]
+    rows = [xzcf.legal(1, CF_XDR_SHXYM="", CF_XDR_SWDJ="无"),
+            xzcf.legal(2, CF_XDR_SHXYM="", CF_XDR_SWDJ="无"),
+            xzcf.legal(3, CF_XDR_SHXYM="", CF_XDR_SWDJ=idnum("360402", "19800101", 7)),
+            xzcf.legal(4, CF_XDR_SHXYM="", CF_XDR_SWDJ="360402MA12345678")]
+    p = imp(d, write(tmp, "swdj.csv", xzcf.to_csv(rows, header=header)))
+    check(p.returncode == 3 and counts(p) == (1, 3), p.stdout + p.stderr)
+    rep = report(p)
+    check([r[0] for r in rep] == ["2", "3", "4"], rep)
+    check("placeholder" in rep[0][4] and "identity number" in rep[2][4], rep)
+    check(rows[2]["CF_XDR_SWDJ"] not in sql(db(d), ".dump"), "no identity number in clear")
+
+
+def test_aud1_what_the_caller_typed_cannot_forge_the_audit_object(tmp):
+    d = instance(tmp)
+    path = write(tmp, "x.csv", xzcf.to_csv([xzcf.legal(1)]))
+    forged = 'XZCF","unit":"91360000FORGED0000","x":"1'
+    p = imp(d, path, forged)
+    check(p.returncode == 1, p.stderr)
+    obj = sql(db(d), "select object from audit_events where result = 'refused'").strip()
+    parsed = json.loads(obj)
+    check(parsed["dataset"] == forged and parsed["unit"] == UNIT and "x" not in parsed, obj)
 
 
 def test_aud3_changed_audit_event_is_detected(tmp):

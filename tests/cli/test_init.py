@@ -169,6 +169,30 @@ def test_col3_catalog_with_prohibited_field_refused(tmp):
         check(not os.path.exists(d), "nothing created")
 
 
+def test_cry1_catalog_must_encrypt_natural_persons_numbers_and_names(tmp):
+    src = json.load(open(os.path.join(ROOT, "tests", "data", "catalog", "small_valid.json"),
+                        encoding="utf-8"))
+    for what, change, word in (
+            ("number", lambda f: f.update(type="text", sensitive=False, mask=None), "id_number"),
+            ("name", lambda f: f.update(personal=False), "subject.name")):
+        cat = json.loads(json.dumps(src))
+        for ds in cat["datasets"]:
+            if ds["subject_kind"] == "legal":
+                continue
+            key = ds["subject"]["id_number" if what == "number" else "name"]
+            f = next(f for f in ds["fields"] if f["code"] == key)
+            change(f)
+            for k in [k for k, v in f.items() if v is None]:
+                del f[k]
+            break
+        path = os.path.join(tmp, what + ".json")
+        json.dump(cat, open(path, "w", encoding="utf-8"), ensure_ascii=False)
+        d = os.path.join(tmp, "inst-" + what)
+        p = run("init", d, "--catalog", path)
+        check(p.returncode == 1 and word in p.stderr, p.stderr)
+        check(not os.path.exists(d))
+
+
 def test_aud1_init_leaves_its_events(tmp):
     d, p = init(tmp)
     check(p.returncode == 0)
