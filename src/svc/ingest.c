@@ -100,6 +100,7 @@ struct job {
 	int nkeys;
 	struct xy_row row;
 	struct xy_row_result rres;
+	char nums[XY_CATALOG_FIELDS_MAX][32]; /* JSON numbers as text, for the row being read */
 
 	/* the hand-over between the two threads */
 	pthread_mutex_t mu;
@@ -415,9 +416,43 @@ static int jsonl_value(json_t *v, char *num, size_t cap, const char **out, size_
 	return 0;
 }
 
+/* Bytes of s that fit in max without cutting a UTF-8 character. */
+static int cut(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+	if (n <= max)
+		return (int)n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return (int)max;
+}
+
+static int jsonl_key_refused(struct slot *s, const char *key, int f)
+{
+	char zh[256], en[256];
+	const char *term;
+	int n = cut(key, 60);
+
+	if (f == -2) {
+		snprintf(zh, sizeof zh, "字段名“%.*s”可指多个字段，请用完整名称或字段代码", n, key);
+		snprintf(en, sizeof en,
+			 "\"%.*s\" could mean several fields; use the full name or code", n, key);
+	} else if (f == -3) {
+		snprintf(zh, sizeof zh, "字段“%.*s”重复出现", n, key);
+		snprintf(en, sizeof en, "field \"%.*s\" is given twice", n, key);
+	} else if (xy_prohibited_term(key, &term)) {
+		snprintf(zh, sizeof zh, "字段“%.*s”属于禁止采集的个人信息（%s）", n, key, term);
+		snprintf(en, sizeof en, "\"%.*s\" is prohibited personal data (%s, COL-3)", n, key,
+			 term);
+	} else {
+		snprintf(zh, sizeof zh, "未知字段“%.*s”", n, key);
+		snprintf(en, sizeof en, "unknown field \"%.*s\"", n, key);
+	}
+	return report_row_error(s, zh, en);
+}
+
 static int jsonl_row_to_slot(struct job *j, const struct xy_line *ln, struct slot *s, json_t **keep)
 {
-	static char nums[XY_CATALOG_FIELDS_MAX][32];
 	json_error_t jerr;
 	json_t *o, *v;
 	const char *key;
@@ -430,29 +465,34 @@ static int jsonl_row_to_slot(struct job *j, const struct xy_line *ln, struct slo
 	json_decref(*keep);
 	*keep = o = json_loadb(ln->text, ln->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o || !json_is_object(o)) {
-		snprintf(zh, sizeof zh, "不是 JSON 对象：%.120s", o ? "" : jerr.text);
-		snprintf(en, sizeof en, "not a JSON object: %.120s", o ? "" : jerr.text);
+		snprintf(zh, sizeof zh, "不是 JSON 对象：%.*s", o ? 0 : cut(jerr.text, 120),
+			 o ? "" : jerr.text);
+		snprintf(en, sizeof en, "not a JSON object: %.*s", o ? 0 : cut(jerr.text, 120),
+			 o ? "" : jerr.text);
 		return report_row_error(s, zh, en);
 	}
 	clear_row(j);
 	json_object_foreach (o, key, v) {
 		int f = jsonl_field(j, key);
-		if (f < 0) {
-			snprintf(zh, sizeof zh, "未知字段“%.60s”", key);
-			snprintf(en, sizeof en, "unknown field \"%.60s\"", key);
-			return report_row_error(s, zh, en);
-		}
+		if (f >= 0 && j->row.val[f])
+			f = -3; /* two keys name the same field */
+		if (f < 0)
+			return jsonl_key_refused(s, key, f);
 		if (k >= XY_CATALOG_FIELDS_MAX ||
-		    jsonl_value(v, nums[k], sizeof nums[k], &j->row.val[f], &j->row.len[f])) {
-			snprintf(zh, sizeof zh, "字段“%.60s”的值应为字符串或数字", key);
-			snprintf(en, sizeof en, "field \"%.60s\" must be a string or a number",
+		    jsonl_value(v, j->nums[k], sizeof j->nums[k], &j->row.val[f], &j->row.len[f])) {
+			snprintf(zh, sizeof zh, "字段“%.*s”的值应为字符串或数字", cut(key, 60),
 				 key);
+			snprintf(en, sizeof en, "field \"%.*s\" must be a string or a number",
+				 cut(key, 60), key);
 			return report_row_error(s, zh, en);
 		}
+		if (!j->row.val[f])
+			j->row.val[f] = ""; /* null: present but empty */
 		if (j->row.len[f] > XY_FIELD_VALUE_MAX) {
-			snprintf(zh, sizeof zh, "字段“%.60s”超过 %d 字节", key, XY_FIELD_VALUE_MAX);
-			snprintf(en, sizeof en, "field \"%.60s\" longer than %d bytes", key,
+			snprintf(zh, sizeof zh, "字段“%.*s”超过 %d 字节", cut(key, 60), key,
 				 XY_FIELD_VALUE_MAX);
+			snprintf(en, sizeof en, "field \"%.*s\" longer than %d bytes", cut(key, 60),
+				 key, XY_FIELD_VALUE_MAX);
 			return report_row_error(s, zh, en);
 		}
 		k++;
@@ -941,6 +981,8 @@ static void job_free(struct job *j)
 	for (int i = 0; i < j->nkeys; i++)
 		free(j->keys[i].key);
 	free(j->subjects);
+	/* The last row's normalised values (identity numbers) are secrets. */
+	explicit_bzero(&j->row, sizeof j->row);
 	xy_csv_free(j->csv);
 	xy_lines_free(j->lines);
 	xy_textin_free(j->in);

@@ -73,6 +73,12 @@ static int parse_region(const char *s, size_t n, int level, const char *parent, 
 	}
 	cl = (size_t)(colon - s);
 	nl = n - cl - 1;
+	/* Names go into config.ini and messages: no line breaks or controls. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			say(err, errlen, "region: control characters are not allowed");
+			return XY_EINVAL;
+		}
 	if (cl >= sizeof r->code || nl == 0 || nl >= sizeof r->name ||
 	    !xy_utf8_valid(colon + 1, nl)) {
 		say(err, errlen, "region \"%.*s\": bad code or name", (int)(n > 60 ? 60 : n), s);

@@ -131,12 +131,16 @@ def test_col2_jsonl_file(tmp):
     lines = [json.dumps(xzcf.legal(1), ensure_ascii=False),
              json.dumps(xzcf.legal(2, CF_NR_FK=1.25), ensure_ascii=False),
              "not json",
-             json.dumps(dict(xzcf.legal(4), 血液="A"), ensure_ascii=False)]
+             json.dumps(dict(xzcf.legal(4), 血液="A"), ensure_ascii=False),
+             json.dumps(dict(xzcf.legal(5), 行政相对人名称="另一个名称"), ensure_ascii=False),
+             json.dumps(dict(xzcf.legal(6), 血型="A"), ensure_ascii=False)]
     p = imp(d, write(tmp, "rows.jsonl", "\n".join(lines) + "\n"))
-    check(p.returncode == 3 and counts(p) == (2, 2), p.stdout + p.stderr)
+    check(p.returncode == 3 and counts(p) == (2, 4), p.stdout + p.stderr)
     rep = report(p)
     check(rep[0][0] == "3" and "JSON" in rep[0][4], rep)
     check(rep[1][0] == "4" and "unknown field" in rep[1][4], rep)
+    check(rep[2][0] == "5" and "given twice" in rep[2][4], rep)
+    check(rep[3][0] == "6" and "COL-3" in rep[3][4], rep)
 
 
 # ---- files that cannot be used at all: exit 1, nothing stored ----

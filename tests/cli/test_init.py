@@ -128,6 +128,13 @@ def test_init_region_tree_office_and_units_file(tmp):
     check(prov == sorted([u1 + ":XZCF", u1 + ":XZXK", u2 + ":XZCF"]), prov)
 
 
+def test_init_refuses_line_breaks_in_names(tmp):
+    d = os.path.join(tmp, "inst")
+    p = run("init", d, "--city", "360400:九江市\nzone = internet")
+    check(p.returncode == 1 and "control characters" in p.stderr, p.stderr)
+    check(not os.path.exists(d))
+
+
 def test_init_bad_units_file_creates_nothing(tmp):
     cases = [
         ("code,name,region,provides\n%s,某局,440305,XZCF\n" % uscc("440305", 3)[:-1] + "0",
