@@ -12,7 +12,7 @@
 #define XY_IMPORT_FILE_MAX   (8ULL << 30) /* 8 GiB per import file */
 #define XY_IMPORT_ROWS_MAX   20000000L	  /* data rows per import file */
 #define XY_IMPORT_TXN_ROWS   4096	  /* rows per stored transaction */
-#define XY_IMPORT_QUEUE_ROWS 8192	  /* rows in flight between threads */
+#define XY_IMPORT_QUEUE_ROWS 1024	  /* rows in flight between the import threads */
 
 /* Catalog. */
 #define XY_CATALOG_FILE_MAX	(4 * 1024 * 1024)
