@@ -14,7 +14,7 @@
 #include "util/buf.h"
 #include "util/limits.h"
 
-#define XY_WUR __attribute__((warn_unused_result))
+#define XY_WUR	    __attribute__((warn_unused_result))
 #define XY_RKEY_MAX 160 /* bytes of a record key (see struct xy_store_rec) */
 
 struct xy_store;
@@ -168,7 +168,7 @@ struct xy_store_rec {
 	 * encrypted, else 'H' + a keyed digest (16 bytes) of them. */
 	uint8_t rkey[XY_RKEY_MAX];
 	size_t rkey_len;
-	uint8_t row_sm3[32];	     /* SM3 of the row as submitted (COL-4) */
+	uint8_t row_sm3[32]; /* SM3 of the row as submitted (COL-4) */
 	int64_t submitted_us;
 	int32_t valid_until;   /* day number or XY_NO_END */
 	int32_t display_until; /* day number or XY_NOT_DISPLAYED */

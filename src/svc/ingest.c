@@ -27,8 +27,8 @@
 #include "util/lines.h"
 #include "util/log.h"
 
-#define CHUNK_ROWS 256 /* rows handed from the reader to the writer at once */
-#define NCHUNKS	   (XY_IMPORT_QUEUE_ROWS / CHUNK_ROWS)
+#define CHUNK_ROWS	 256 /* rows handed from the reader to the writer at once */
+#define NCHUNKS		 (XY_IMPORT_QUEUE_ROWS / CHUNK_ROWS)
 #define REPORT_LINE_MAX	 (8 * 1024)
 #define JSONL_KEYS_CACHE 128
 #define SUBJECT_CACHE	 65536 /* direct-mapped subject ids in the writer: 4.5 MiB */

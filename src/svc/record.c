@@ -38,7 +38,10 @@ static int put_json_string(struct xy_buf *b, const char *s, size_t n)
 			*o++ = '\\';
 			*o++ = (char)c;
 		} else {
-			memcpy(o, "\\u00", 4);
+			o[0] = '\\';
+			o[1] = 'u';
+			o[2] = '0';
+			o[3] = '0';
 			o[4] = hex[c >> 4];
 			o[5] = hex[c & 15];
 			o += 6;
