@@ -124,6 +124,11 @@ void xy_csv_free(struct xy_csv *c)
 {
 	if (c == NULL)
 		return;
+	/* The buffers held the file's text (identity numbers among it). */
+	if (c->buf)
+		explicit_bzero(c->buf, CSV_BUF_CAP + 1);
+	if (c->val)
+		explicit_bzero(c->val, CSV_VAL_CAP);
 	free(c->buf);
 	free(c->val);
 	free(c);

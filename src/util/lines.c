@@ -46,6 +46,8 @@ void xy_lines_free(struct xy_lines *l)
 {
 	if (l == NULL)
 		return;
+	if (l->buf) /* it held the file's text */
+		explicit_bzero(l->buf, LINES_BUF_CAP + 1);
 	free(l->buf);
 	free(l);
 }

@@ -584,6 +584,11 @@ void xy_textin_free(struct xy_textin *t)
 		return;
 	if (t->cd != NO_ICONV)
 		iconv_close(t->cd);
+	/* The buffers held the file's text (identity numbers among it). */
+	if (t->dec)
+		explicit_bzero(t->dec, XY_TEXTIN_BLOCK);
+	if (t->raw)
+		explicit_bzero(t->raw, XY_TEXTIN_BLOCK);
 	free(t->dec);
 	free(t->raw);
 	free(t);
