@@ -10,30 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "util/csv.h"
 #include "util/limits.h"
 #include "util/log.h"
 #include "util/textin.h"
 #include "util/utf8.h"
-
-#define REPEAT_TO    (XY_LINE_MAX + 300)
-#define REPEAT_MAGIC 0xA5
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
-
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	return h;
-}
 
 static uint64_t check_row(uint64_t h, const struct xy_csv_row *r, char delim)
 {
@@ -98,51 +80,15 @@ static uint64_t run(const uint8_t *d, size_t n, enum xy_encoding enc, size_t pie
 	return h | 1;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	xy_log_set_level(XY_LOG_ERROR); /* "neither UTF-8 nor GB18030" is expected here */
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
-	static const enum xy_encoding encs[] = {XY_ENC_AUTO, XY_ENC_UTF8, XY_ENC_GB18030,
-						XY_ENC_AUTO};
-	uint8_t *big = NULL;
-	enum xy_encoding enc;
-	size_t piece, i;
+	struct fuzz_input in;
 	char delim;
-	unsigned m;
 
-	if (n < 1)
+	if (!fuzz_input(d, n, &in))
 		return 0;
-	m = d[0];
-	d++;
-	n--;
-	piece = m & 0x0F;
-	delim = m & 0x10 ? ';' : ',';
-	enc = encs[(m >> 5) & 3];
-	/* Long inputs are slow to fuzz: only when the next byte says so too. */
-	if ((m & 0x80) && n > 1 && d[0] == REPEAT_MAGIC) {
-		d++;
-		n--;
-		big = malloc(REPEAT_TO);
-		if (big == NULL)
-			return 0;
-		for (i = 0; i < REPEAT_TO; i += n)
-			memcpy(big + i, d, REPEAT_TO - i < n ? REPEAT_TO - i : n);
-		d = big;
-		n = REPEAT_TO;
-		piece *= 1000;
-		if (enc == XY_ENC_AUTO) /* sniffing 64 KiB of noise is slow: unit tests do it */
-			enc = XY_ENC_UTF8;
-	}
-	check(run(d, n, enc, 0, delim) == run(d, n, enc, piece, delim));
-	free(big);
+	delim = in.bit4 ? ';' : ',';
+	check(run(in.d, in.n, in.enc, 0, delim) == run(in.d, in.n, in.enc, in.piece, delim));
+	free(in.big);
 	return 0;
 }

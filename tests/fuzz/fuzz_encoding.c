@@ -8,14 +8,9 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "fuzz_text.h"
 #include "util/textin.h"
 #include "util/utf8.h"
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
 
 /* Everything t yields (caller frees), or NULL when the input is refused. */
 static char *decode(const uint8_t *d, size_t n, enum xy_encoding enc, size_t piece, size_t *len,
@@ -106,17 +101,6 @@ static void check_detection(const uint8_t *d, size_t n)
 	check(out != NULL);
 	check(check_decoded(out, len) == 0);
 	free(out);
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	xy_log_set_level(XY_LOG_ERROR); /* "neither UTF-8 nor GB18030" is expected here */
-	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
