@@ -11,6 +11,7 @@ int xy_cmd_import(int argc, char **argv);
 int xy_cmd_demo(int argc, char **argv);
 int xy_cmd_verify(int argc, char **argv);
 int xy_cmd_audit(int argc, char **argv);
+int xy_cmd_serve(int argc, char **argv);
 
 /* Prints "xinyong: error: MSG" and returns XY_EXIT_FAIL. */
 __attribute__((format(printf, 1, 2))) int xy_cmd_fail(const char *fmt, ...);

@@ -21,6 +21,7 @@ static const struct {
 	{"demo", xy_cmd_demo, "fill an instance with realistic synthetic data"},
 	{"verify", xy_cmd_verify, "check every stored record's sealed values and the audit chain"},
 	{"audit", xy_cmd_audit, "audit trail: `audit verify DIR`"},
+	{"serve", xy_cmd_serve, "run the government-zone server (JSON API)"},
 };
 
 int xy_cmd_fail(const char *fmt, ...)

@@ -8,6 +8,7 @@
 
 #include "core/catalog.h"
 #include "core/row.h"
+#include "store/sqlite_int.h"
 #include "store/store.h"
 #include "util/date.h"
 #include "util/err.h"
@@ -62,6 +63,36 @@ static const char *const migrations[] = {
 	" zone TEXT NOT NULL, client TEXT, agent TEXT, account TEXT, real_name TEXT,"
 	" unit TEXT, action TEXT NOT NULL, object TEXT, purpose TEXT, grant_ref TEXT,"
 	" result TEXT NOT NULL, reason TEXT, hash BLOB NOT NULL);",
+	/* 2: the life of an account (ACC-1..10), incidents (ACC-9). */
+	"ALTER TABLE accounts ADD COLUMN pw_changed_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE accounts ADD COLUMN last_login_at INTEGER;"
+	"ALTER TABLE accounts ADD COLUMN fail_count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE accounts ADD COLUMN fail_first_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE accounts ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE accounts ADD COLUMN totp_sealed BLOB;"
+	"ALTER TABLE accounts ADD COLUMN totp_pending BLOB;"
+	"ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE accounts ADD COLUMN sm2_pub TEXT;"
+	"ALTER TABLE accounts ADD COLUMN sm2_pending TEXT;"
+	"ALTER TABLE accounts ADD COLUMN training_on INTEGER;"
+	"ALTER TABLE accounts ADD COLUMN training_note TEXT;"
+	"ALTER TABLE accounts ADD COLUMN agreement_on INTEGER;"
+	"ALTER TABLE accounts ADD COLUMN agreement_ref TEXT;"
+	"ALTER TABLE accounts ADD COLUMN status_reason TEXT;"
+	"ALTER TABLE accounts ADD COLUMN status_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE accounts ADD COLUMN created_by INTEGER;"
+	"CREATE TABLE password_history(account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" pw_hash TEXT NOT NULL, set_at INTEGER NOT NULL);"
+	"CREATE INDEX password_history_account ON password_history(account_id, set_at);"
+	"CREATE TABLE handovers(id INTEGER PRIMARY KEY,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('transfer','leave')), from_unit INTEGER NOT NULL,"
+	" to_unit INTEGER, note TEXT NOT NULL, by_account INTEGER NOT NULL,"
+	" at INTEGER NOT NULL);"
+	"CREATE TABLE incidents(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	" account_id INTEGER REFERENCES accounts(id), reported_by INTEGER NOT NULL,"
+	" note TEXT NOT NULL, opened_at INTEGER NOT NULL, report_due INTEGER NOT NULL,"
+	" closed_at INTEGER, report TEXT);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -181,6 +212,7 @@ static const char *const stmt_sql[S__COUNT] = {
 struct xy_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S__COUNT];
+	sqlite3_stmt *ext[XY__SQL_EXT_MAX]; /* the other files' statements */
 	int schema;
 };
 
@@ -346,6 +378,8 @@ void xy_store_close(struct xy_store *st)
 		return;
 	for (int i = 0; i < S__COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (int i = 0; i < XY__SQL_EXT_MAX; i++)
+		sqlite3_finalize(st->ext[i]);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -1026,4 +1060,50 @@ int xy_store_audit_scan(struct xy_store *st, int64_t from_seq,
 	if (frc)
 		return frc;
 	return rc == SQLITE_DONE ? 0 : db_error(st, "audit scan");
+}
+
+/* ---- for the engine's other files (sqlite_int.h) ---- */
+
+sqlite3 *xy__sql_db(struct xy_store *st)
+{
+	return st->db;
+}
+
+sqlite3_stmt *xy__sql_stmt(struct xy_store *st, int slot, const char *sql)
+{
+	sqlite3_stmt *s;
+	if (slot < 0 || slot >= XY__SQL_EXT_MAX)
+		return NULL;
+	s = st->ext[slot];
+	if (!s) {
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+		    SQLITE_OK) {
+			xy_log_error("prepare: %s", sqlite3_errmsg(st->db));
+			return NULL;
+		}
+		st->ext[slot] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+int xy__sql_done(struct xy_store *st, sqlite3_stmt *s, const char *what)
+{
+	return step_done(st, s, what);
+}
+
+int xy__sql_error(struct xy_store *st, const char *what)
+{
+	return db_error(st, what);
+}
+
+void xy__sql_text(sqlite3_stmt *s, int i, const char *v)
+{
+	bind_text(s, i, v);
+}
+
+void xy__sql_copy(sqlite3_stmt *s, int col, char *out, size_t cap)
+{
+	copy_col(s, col, out, cap);
 }

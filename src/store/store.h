@@ -99,6 +99,95 @@ XY_WUR int xy_store_role_add(struct xy_store *st, int64_t account_id, const char
 			     const char *scope, int64_t granted_by);
 XY_WUR int xy_store_account_count(struct xy_store *st, long *n);
 
+/* The whole account row (sqlite_acct.c).  Times are microseconds since the
+ * epoch (0: never); dates are day numbers (XY_NO_DATE: none). */
+#define XY_ACCOUNT_NAME_MAX 64
+#define XY_NO_DATE	    INT32_MIN
+#define XY_SEALED_SMALL_MAX 160	 /* a sealed identity number or TOTP secret */
+#define XY_NOTE_MAX	    2000 /* bytes of a note (hand-over, incident, reason) */
+
+struct xy_account {
+	int64_t id;
+	char name[XY_ACCOUNT_NAME_MAX];
+	char real_name[XY_NAME_MAX];
+	uint8_t idnum_bidx[32];
+	int has_idnum;
+	uint8_t idnum_sealed[XY_SEALED_SMALL_MAX];
+	size_t idnum_sealed_len;
+	int64_t unit_id;
+	char status[12]; /* pending, active, locked, disabled, left */
+	char status_reason[256];
+	int64_t status_at;
+	char pw_hash[160];
+	int must_change;
+	int64_t pw_changed_at, created_at, last_login_at;
+	int32_t end_date; /* XY_NO_DATE: none */
+	int fail_count;
+	int64_t fail_first_at, locked_until;
+	uint8_t totp_sealed[XY_SEALED_SMALL_MAX];
+	size_t totp_sealed_len; /* 0: no confirmed TOTP */
+	uint8_t totp_pending[XY_SEALED_SMALL_MAX];
+	size_t totp_pending_len;
+	int64_t totp_last_step;
+	char sm2_pub[1024]; /* PEM, "" when none */
+	char sm2_pending[1024];
+	int32_t training_on, agreement_on; /* XY_NO_DATE: not recorded */
+	char training_note[256];
+	char agreement_ref[256];
+	int64_t created_by;
+};
+
+/* Inserts a (sets a->id) with the columns of a new account.  XY_EEXISTS
+ * when the name or the identity number's blind index is taken. */
+XY_WUR int xy_store_account_insert(struct xy_store *st, struct xy_account *a);
+/* Writes every mutable column of a back to its row. */
+XY_WUR int xy_store_account_update(struct xy_store *st, const struct xy_account *a);
+/* XY_ENOTFOUND when absent. */
+XY_WUR int xy_store_account_by_name(struct xy_store *st, const char *name, struct xy_account *out);
+XY_WUR int xy_store_account_by_id(struct xy_store *st, int64_t id, struct xy_account *out);
+XY_WUR int xy_store_account_by_idnum(struct xy_store *st, const uint8_t bidx[32],
+				     struct xy_account *out);
+/* Accounts with id > after_id in id order, at most limit of them. */
+XY_WUR int xy_store_account_list(struct xy_store *st, int64_t after_id, int limit,
+				 int (*fn)(void *arg, const struct xy_account *a), void *arg);
+
+/* Roles: fn gets each (role, scope) of the account. */
+XY_WUR int xy_store_role_each(struct xy_store *st, int64_t account_id,
+			      int (*fn)(void *arg, const char *role, const char *scope), void *arg);
+/* XY_ENOTFOUND when the account did not hold it. */
+XY_WUR int xy_store_role_remove(struct xy_store *st, int64_t account_id, const char *role);
+XY_WUR int xy_store_role_remove_all(struct xy_store *st, int64_t account_id, long *removed);
+
+/* Password history (ACC-4): the newest n hashes, newest first. */
+XY_WUR int xy_store_pwhist_add(struct xy_store *st, int64_t account_id, const char *hash,
+			       int64_t at);
+XY_WUR int xy_store_pwhist_each(struct xy_store *st, int64_t account_id, int n,
+				int (*fn)(void *arg, const char *hash), void *arg);
+
+XY_WUR int xy_store_handover_add(struct xy_store *st, int64_t account_id, const char *kind,
+				 int64_t from_unit, int64_t to_unit, const char *note, int64_t by,
+				 int64_t at);
+
+struct xy_incident {
+	int64_t id;
+	char kind[32];
+	int64_t account_id;
+	int64_t reported_by;
+	char note[XY_NOTE_MAX];
+	int64_t opened_at, report_due, closed_at;
+};
+XY_WUR int xy_store_incident_add(struct xy_store *st, struct xy_incident *in);
+XY_WUR int xy_store_incident_each(struct xy_store *st, int64_t after_id, int limit,
+				  int (*fn)(void *arg, const struct xy_incident *in), void *arg);
+
+/* Units: all, in id order after after_id; a unit's provided datasets. */
+XY_WUR int xy_store_unit_list(struct xy_store *st, int64_t after_id, int limit,
+			      int (*fn)(void *arg, const struct xy_unit *u), void *arg);
+XY_WUR int xy_store_unit_rename(struct xy_store *st, int64_t unit_id, const char *name);
+XY_WUR int xy_store_unit_datasets(struct xy_store *st, int64_t unit_id,
+				  int (*fn)(void *arg, const char *dataset), void *arg);
+XY_WUR int xy_store_unit_provides_remove(struct xy_store *st, int64_t unit_id, const char *dataset);
+
 /* ---- batches (COL-2, COL-4) ---- */
 
 struct xy_batch {

@@ -333,7 +333,7 @@ static int write_file(const char *dir, const char *name, const char *text, mode_
 
 static int write_config(const char *dir, const struct regions *rg)
 {
-	char text[2048];
+	char text[4096];
 	snprintf(text, sizeof text,
 		 "# xinyong instance configuration (docs/OPERATIONS.md).\n"
 		 "# Limits here may only be lowered below the built-in caps.\n\n"
@@ -345,7 +345,37 @@ static int write_config(const char *dir, const struct regions *rg)
 		 "# rows per stored transaction (1 to %d)\n"
 		 "txn_rows = %d\n"
 		 "# genuine pre-2016 codes that fail their check characters, one per line\n"
-		 "allow_codes = allow-codes.txt\n",
+		 "allow_codes = allow-codes.txt\n\n"
+		 "[http]\n"
+		 "listen = 127.0.0.1:8443\n"
+		 "# NET-2: only these address ranges may connect (comma-separated CIDR)\n"
+		 "allow = 127.0.0.0/8, ::1/128, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
+		 "fc00::/7\n"
+		 "threads = 16\n"
+		 "conn_per_addr = 64\n"
+		 "# requests a second per client address and per account (burst = 2x)\n"
+		 "rate_per_addr = 200\n"
+		 "rate_per_account = 100\n"
+		 "# sign-in attempts a minute per client address, checked before any hashing\n"
+		 "signin_per_minute = 20\n"
+		 "# set to 1 when a TLS terminator is in front: cookies get Secure\n"
+		 "secure_cookies = 0\n"
+		 "access_log = 1\n\n"
+		 "[session]\n"
+		 "# ACC-6 (minutes): idle timeout, absolute lifetime, lock-out\n"
+		 "idle_minutes = 30\n"
+		 "absolute_minutes = 480\n"
+		 "lock_failures = 5\n"
+		 "lock_window_minutes = 15\n"
+		 "lock_minutes = 30\n"
+		 "# ACC-10: accounts unused this many days are disabled\n"
+		 "dormant_days = 90\n\n"
+		 "[password]\n"
+		 "# ACC-4, may only be made stricter\n"
+		 "min_length = 12\n"
+		 "min_classes = 3\n"
+		 "history = 5\n"
+		 "max_age_days = 90\n",
 		 rg->city.code, rg->city.name, XY_IMPORT_TXN_ROWS * 4, XY_IMPORT_TXN_ROWS);
 	return write_file(dir, "config.ini", text, 0600);
 }

@@ -29,4 +29,22 @@
 #define XY_UNITS_FILE_ROWS_MAX 10000
 #define XY_SUBJECTS_DEMO_MAX   2000000
 
+/* HTTP server (government zone).  The configuration may lower these. */
+#define XY_HTTP_BODY_MAX      (1024 * 1024) /* a JSON request body, bytes */
+#define XY_HTTP_UPLOAD_MAX    (2ULL << 30)  /* an uploaded import file, bytes */
+#define XY_HTTP_HEADER_MEM    (32 * 1024)   /* per-connection header memory */
+#define XY_HTTP_PATH_MAX      1024	    /* bytes of a request path */
+#define XY_HTTP_QUERY_MAX     16	    /* query parameters */
+#define XY_HTTP_PARAM_MAX     256	    /* bytes of one query value */
+#define XY_HTTP_CONN_MAX      1024	    /* connections in all */
+#define XY_HTTP_CONN_PER_ADDR 64	    /* connections from one address */
+#define XY_HTTP_TIMEOUT_S     30	    /* an idle connection is closed */
+#define XY_HTTP_THREADS_MAX   64
+#define XY_HTTP_ALLOW_MAX     64    /* admitted address ranges (NET-2) */
+#define XY_RATE_TABLE	      8192  /* clients tracked by the rate limiter */
+#define XY_SESSIONS_MAX	      16384 /* open sessions */
+#define XY_CHALLENGES_MAX     4096  /* outstanding SM2 sign-in challenges */
+#define XY_TOKEN_MAX	      128   /* bytes of a session or CSRF token as sent */
+#define XY_PAGE_MAX	      500   /* items in one page of a list */
+
 #endif

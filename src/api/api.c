@@ -1,0 +1,482 @@
+/* The API's router, limits, authentication gate and error answers: see
+ * api.h.  The route table is at the end. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "http/ratelimit.h"
+#include "util/date.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/log.h"
+
+struct xy_api {
+	struct xy_service *svc;
+	struct xy_api_opts o;
+	struct xy_rate *per_addr, *per_account, *signin;
+};
+
+int xy_api_new(struct xy_service *svc, const struct xy_api_opts *o, struct xy_api **out)
+{
+	struct xy_api *a = calloc(1, sizeof *a);
+	int rc;
+	*out = NULL;
+	if (!a)
+		return XY_ENOMEM;
+	a->svc = svc;
+	a->o = *o;
+	if ((rc = xy_rate_new(o->rate_per_addr, o->rate_per_addr * 2, &a->per_addr)) ||
+	    (rc = xy_rate_new(o->rate_per_account, o->rate_per_account * 2, &a->per_account)) ||
+	    (rc = xy_rate_new(o->signin_per_minute / 60.0, o->signin_per_minute, &a->signin))) {
+		xy_api_free(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+void xy_api_free(struct xy_api *a)
+{
+	if (!a)
+		return;
+	xy_rate_free(a->per_addr);
+	xy_rate_free(a->per_account);
+	xy_rate_free(a->signin);
+	free(a);
+}
+
+/* ---- routing ---- */
+
+int xy_api_match(const char *pat, const char *path, char params[XY_API_PARAMS][128])
+{
+	int np = 0;
+	while (*pat && *path) {
+		if (pat[0] == '{' && pat[1] == '}') {
+			size_t n = strcspn(path, "/");
+			if (n == 0 || n >= 128 || np >= XY_API_PARAMS)
+				return 0;
+			memcpy(params[np], path, n);
+			params[np][n] = 0;
+			np++;
+			path += n;
+			pat += 2;
+			continue;
+		}
+		if (*pat != *path)
+			return 0;
+		pat++;
+		path++;
+	}
+	return *pat == 0 && *path == 0;
+}
+
+const struct xy_route *xy_api_route(const char *method, const char *path,
+				    char params[XY_API_PARAMS][128], int *path_known)
+{
+	*path_known = 0;
+	for (int i = 0; i < xy_nroutes; i++)
+		if (xy_api_match(xy_routes[i].pattern, path, params)) {
+			if (!strcmp(xy_routes[i].method, method))
+				return &xy_routes[i];
+			*path_known = 1;
+		}
+	return NULL;
+}
+
+int xy_json_depth(const char *p, size_t n, int max)
+{
+	int depth = 0, deepest = 0, in_str = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			continue;
+		}
+		if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			if (++depth > deepest)
+				deepest = depth;
+			if (deepest > max)
+				return deepest;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return deepest;
+}
+
+/* ---- answers ---- */
+
+void xy_api_reply(struct xy_api_req *ar, int status, json_t *obj)
+{
+	char *text;
+	xy_buf_reset(&ar->rq->out);
+	ar->rq->status = status;
+	if (!obj) {
+		xy_http_json_error(ar->rq, 500, "internal_error", "out of memory");
+		return;
+	}
+	text = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+	json_decref(obj);
+	if (!text || xy_buf_adds(&ar->rq->out, text))
+		xy_http_json_error(ar->rq, 500, "internal_error", "response too large");
+	free(text);
+}
+
+void xy_api_error(struct xy_api_req *ar, int status, const char *code, const char *msg)
+{
+	xy_http_json_error(ar->rq, status, code, msg);
+}
+
+void xy_api_fail(struct xy_api_req *ar, int rc, const char *why)
+{
+	char msg[256];
+	switch (rc) {
+	case XY_EDENIED:
+		snprintf(msg, sizeof msg, "not allowed (%s)", why ? why : "policy");
+		xy_api_error(ar, 403, "forbidden", msg);
+		return;
+	case XY_ENOTFOUND:
+		snprintf(msg, sizeof msg, "not found (%s)", why ? why : "no such object");
+		xy_api_error(ar, 404, "not_found", msg);
+		return;
+	case XY_EINVAL:
+		snprintf(msg, sizeof msg, "field \"%s\" is missing or invalid", why ? why : "?");
+		xy_api_error(ar, 422, "invalid_field", msg);
+		return;
+	case XY_ECONFLICT:
+		xy_api_error(ar, 409, why ? why : "conflict", why ? why : "conflicting state");
+		return;
+	case XY_EAUDIT:
+		xy_api_error(ar, 503, "audit_unavailable",
+			     "the audit record could not be written; nothing was done");
+		return;
+	default:
+		xy_api_error(ar, xy_err_http(rc), xy_err_code(rc), xy_strerror(rc));
+	}
+}
+
+const char *xy_api_str(struct xy_api_req *ar, const char *key, int *bad)
+{
+	json_t *v = ar->body ? json_object_get(ar->body, key) : NULL;
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		*bad = 1;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int xy_api_page(struct xy_api_req *ar, int64_t *after, int *limit)
+{
+	const char *a = xy_http_query(&ar->rq->target, "after");
+	const char *l = xy_http_query(&ar->rq->target, "limit");
+	char *e;
+	*after = 0;
+	*limit = 100;
+	if (a) {
+		long long v = strtoll(a, &e, 10);
+		if (!*a || *e || v < 0)
+			return XY_EINVAL;
+		*after = v;
+	}
+	if (l) {
+		long v = strtol(l, &e, 10);
+		if (!*l || *e || v < 1 || v > XY_PAGE_MAX)
+			return XY_EINVAL;
+		*limit = (int)v;
+	}
+	return 0;
+}
+
+json_t *xy_api_time(int64_t us)
+{
+	char s[40];
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+	if (!us)
+		return json_null();
+	t += 8 * 3600; /* China time */
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+	return json_string(s);
+}
+
+json_t *xy_api_date(int32_t days)
+{
+	char s[XY_DATE_STR];
+	if (days == XY_NO_DATE)
+		return json_null();
+	xy_date_format(days, s);
+	return json_string(s);
+}
+
+/* ---- the request's life ---- */
+
+static void reject(struct xy_api_req *ar, int status, const char *code, const char *msg,
+		   const char *audit_reason)
+{
+	ar->rq->reject = 1;
+	xy_api_error(ar, status, code, msg);
+	if (audit_reason && xy_svc_audit(&ar->cx, "http.refused", NULL, "refused", audit_reason))
+		xy_api_error(ar, 503, "audit_unavailable", "the audit record could not be written");
+}
+
+static int content_is_json(const char *ct)
+{
+	size_t n = strlen("application/json");
+	return ct && !strncasecmp(ct, "application/json", n) && (ct[n] == 0 || ct[n] == ';');
+}
+
+static void api_begin(void *arg, struct xy_http_req *rq)
+{
+	struct xy_api *api = arg;
+	struct xy_api_req *ar = calloc(1, sizeof *ar);
+	char token[XY_TOKEN_MAX + 1], key[96], retry[16];
+	const char *why;
+	int known = 0, rc, cookie = 0, retry_s = 1;
+	int64_t now = xy_now_us();
+
+	if (!ar) {
+		rq->reject = 1;
+		xy_http_json_error(rq, 503, "busy", "out of memory");
+		return;
+	}
+	rq->app_state = ar;
+	ar->rq = rq;
+	ar->api = api;
+	if (xy_ctx_init(&ar->cx, api->svc, rq->client, rq->agent)) {
+		rq->reject = 1;
+		xy_http_json_error(rq, 503, "busy", "the store is not available");
+		return;
+	}
+	/* Per-address rate first: a flood costs one table lookup. */
+	snprintf(key, sizeof key, "a:%s", rq->addr);
+	if (!xy_rate_take(api->per_addr, key, now, &retry_s)) {
+		snprintf(rq->retry_after, sizeof rq->retry_after, "%d", retry_s);
+		reject(ar, 429, "rate_limited", "too many requests from this address", NULL);
+		return;
+	}
+	if (rq->target_err) {
+		reject(ar, rq->target_err == XY_ELIMIT ? 414 : 400, "bad_target",
+		       "the request path or query is malformed or too long", "bad_target");
+		return;
+	}
+	ar->route = xy_api_route(rq->method, rq->target.path, ar->param, &known);
+	if (!ar->route) {
+		if (known)
+			reject(ar, 405, "method_not_allowed", "method not allowed for this path",
+			       NULL);
+		else
+			reject(ar, 404, "not_found", "no such endpoint", NULL);
+		return;
+	}
+	rq->body_max = api->o.body_max;
+	if (ar->route->flags & XY_RT_SIGNIN) {
+		/* Before any password hashing: the limit holds under a flood. */
+		snprintf(key, sizeof key, "s:%s", rq->addr);
+		if (!xy_rate_take(api->signin, key, now, &retry_s)) {
+			snprintf(rq->retry_after, sizeof rq->retry_after, "%d", retry_s);
+			reject(ar, 429, "rate_limited",
+			       "too many sign-in attempts from this address",
+			       "signin_rate_limited");
+			return;
+		}
+	}
+	if ((ar->route->flags & XY_RT_JSON) && !content_is_json(rq->content_type)) {
+		reject(ar, 415, "unsupported_media_type", "the body must be application/json",
+		       NULL);
+		return;
+	}
+	if (ar->route->flags & XY_RT_PUBLIC)
+		return;
+	/* Authentication: a bearer token, else the session cookie (+ CSRF). */
+	rc = xy_http_bearer(rq->authorization, token);
+	if (rc == XY_ENOTFOUND) {
+		rc = xy_http_cookie(rq->cookie, "xy_session", token);
+		cookie = rc == 0;
+	}
+	if (rc) {
+		reject(ar, 401, "unauthenticated", "sign in first (Authorization: Bearer TOKEN)",
+		       rc == XY_ENOTFOUND ? NULL : "malformed_token");
+		return;
+	}
+	if ((rc = xy_session_resolve(&ar->cx, token, cookie, &why))) {
+		explicit_bzero(token, sizeof token);
+		reject(ar, 401, "unauthenticated", "the session is not valid; sign in again",
+		       rc == XY_EDENIED ? why : "session_error");
+		return;
+	}
+	explicit_bzero(token, sizeof token);
+	snprintf(rq->log_account, sizeof rq->log_account, "%s", ar->cx.who.account);
+	if (cookie && strcmp(rq->method, "GET") && !xy_session_csrf_ok(&ar->cx, rq->csrf)) {
+		reject(ar, 403, "csrf_failed", "the X-CSRF-Token header is missing or wrong",
+		       "csrf_failed");
+		return;
+	}
+	snprintf(key, sizeof key, "u:%lld", (long long)ar->cx.who.account_id);
+	if (!xy_rate_take(api->per_account, key, now, &retry_s)) {
+		snprintf(retry, sizeof retry, "%d", retry_s);
+		memcpy(rq->retry_after, retry, sizeof retry);
+		reject(ar, 429, "rate_limited", "too many requests for this account",
+		       "account_rate_limited");
+		return;
+	}
+	/* ACC-3, then ACC-5, then ACC-1: the only doors open until each is done. */
+	if (ar->cx.who.must_change && !(ar->route->flags & XY_RT_GATE_PW)) {
+		reject(ar, 403, "password_change_required",
+		       "change the one-time or expired password first "
+		       "(POST /api/v1/session/password)",
+		       "password_change_required");
+		return;
+	}
+	if (!ar->cx.who.must_change && ar->cx.who.must_enroll &&
+	    !(ar->route->flags & XY_RT_GATE_2FA)) {
+		reject(ar, 403, "second_factor_enrollment_required",
+		       "enrol a second factor first (POST /api/v1/session/totp)",
+		       "second_factor_enrollment_required");
+		return;
+	}
+	if (!ar->cx.who.must_change && !ar->cx.who.must_enroll && ar->cx.who.needs_identity &&
+	    !(ar->route->flags & XY_RT_GATE_ID)) {
+		reject(ar, 403, "identity_required",
+		       "record your real name and identity number first "
+		       "(POST /api/v1/session/identity)",
+		       "identity_required");
+		return;
+	}
+}
+
+static void api_handle(void *arg, struct xy_http_req *rq)
+{
+	struct xy_api_req *ar = rq->app_state;
+	json_error_t jerr;
+	(void)arg;
+	if (!ar || !ar->route) {
+		xy_http_json_error(rq, 500, "internal_error", "no route");
+		return;
+	}
+	if (rq->too_large) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "the body is larger than %llu bytes", rq->body_max);
+		reject(ar, 413, "too_large", msg, "body_too_large");
+		return;
+	}
+	if (ar->route->flags & XY_RT_JSON) {
+		const char *k;
+		json_t *v;
+		if (xy_json_depth(rq->body.p ? rq->body.p : "", rq->body.len, XY_JSON_DEPTH_MAX) >
+		    XY_JSON_DEPTH_MAX) {
+			reject(ar, 400, "too_deep", "the JSON body is nested too deeply",
+			       "json_too_deep");
+			return;
+		}
+		ar->body = json_loadb(rq->body.p ? rq->body.p : "", rq->body.len,
+				      JSON_REJECT_DUPLICATES, &jerr);
+		if (!ar->body || !json_is_object(ar->body)) {
+			char msg[200];
+			snprintf(msg, sizeof msg, "the body is not a JSON object%s%s",
+				 ar->body ? "" : ": ", ar->body ? "" : jerr.text);
+			reject(ar, 400, "malformed_json", msg, "malformed_json");
+			return;
+		}
+		json_object_foreach (ar->body, k, v) {
+			int ok = 0;
+			for (const char *const *f = ar->route->fields; f && *f && !ok; f++)
+				ok = !strcmp(*f, k);
+			if (!ok) {
+				char msg[200];
+				snprintf(msg, sizeof msg, "unknown field \"%.64s\"", k);
+				reject(ar, 400, "unknown_field", msg, "unknown_field");
+				return;
+			}
+		}
+	}
+	ar->route->fn(ar);
+}
+
+static void api_end(void *arg, struct xy_http_req *rq)
+{
+	struct xy_api_req *ar = rq->app_state;
+	(void)arg;
+	if (!ar)
+		return;
+	json_decref(ar->body);
+	explicit_bzero(&ar->cx.who, sizeof ar->cx.who);
+	free(ar);
+	rq->app_state = NULL;
+}
+
+void xy_api_app(struct xy_api *api, struct xy_http_app *app)
+{
+	memset(app, 0, sizeof *app);
+	app->arg = api;
+	app->begin = api_begin;
+	app->handle = api_handle;
+	app->end = api_end;
+}
+
+/* ---- the route table ---- */
+
+#define F(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+const struct xy_route xy_routes[] = {
+	{"GET", "/healthz", XY_RT_PUBLIC, NULL, xy_api_healthz},
+	{"GET", "/api/v1/roles", XY_RT_ANY_GATE, NULL, xy_api_roles},
+	{"POST", "/api/v1/session", XY_RT_PUBLIC | XY_RT_SIGNIN | XY_RT_JSON,
+	 F("account", "password", "otp", "challenge_id", "signature"), xy_api_session_create},
+	{"GET", "/api/v1/session", XY_RT_ANY_GATE, NULL, xy_api_session_get},
+	{"DELETE", "/api/v1/session", XY_RT_ANY_GATE, NULL, xy_api_session_delete},
+	{"POST", "/api/v1/session/password", XY_RT_ANY_GATE | XY_RT_JSON,
+	 F("old_password", "new_password"), xy_api_session_password},
+	{"POST", "/api/v1/session/totp", XY_RT_GATE_2FA | XY_RT_GATE_ID, NULL, xy_api_session_totp},
+	{"POST", "/api/v1/session/totp/confirm", XY_RT_GATE_2FA | XY_RT_GATE_ID | XY_RT_JSON,
+	 F("code"), xy_api_session_totp_confirm},
+	{"POST", "/api/v1/session/sm2", XY_RT_GATE_2FA | XY_RT_GATE_ID | XY_RT_JSON,
+	 F("public_key"), xy_api_session_sm2},
+	{"POST", "/api/v1/session/sm2/confirm", XY_RT_GATE_2FA | XY_RT_GATE_ID | XY_RT_JSON,
+	 F("challenge_id", "signature"), xy_api_session_sm2_confirm},
+	{"POST", "/api/v1/session/challenge", XY_RT_PUBLIC | XY_RT_SIGNIN | XY_RT_JSON,
+	 F("account"), xy_api_session_challenge},
+	{"POST", "/api/v1/session/identity", XY_RT_GATE_ID | XY_RT_JSON,
+	 F("real_name", "id_number"), xy_api_session_identity},
+	{"GET", "/api/v1/accounts", 0, NULL, xy_api_accounts_list},
+	{"POST", "/api/v1/accounts", XY_RT_JSON,
+	 F("name", "real_name", "id_number", "unit", "end_date"), xy_api_accounts_create},
+	{"GET", "/api/v1/accounts/{}", 0, NULL, xy_api_account_get},
+	{"POST", "/api/v1/accounts/{}/training", XY_RT_JSON, F("completed_on", "course"),
+	 xy_api_account_training},
+	{"POST", "/api/v1/accounts/{}/agreement", XY_RT_JSON, F("signed_on", "document"),
+	 xy_api_account_agreement},
+	{"POST", "/api/v1/accounts/{}/activate", 0, NULL, xy_api_account_activate},
+	{"POST", "/api/v1/accounts/{}/disable", XY_RT_JSON, F("reason"), xy_api_account_disable},
+	{"POST", "/api/v1/accounts/{}/enable", 0, NULL, xy_api_account_enable},
+	{"POST", "/api/v1/accounts/{}/password-reset", 0, NULL, xy_api_account_reset},
+	{"POST", "/api/v1/accounts/{}/transfer", XY_RT_JSON, F("unit", "handover"),
+	 xy_api_account_transfer},
+	{"POST", "/api/v1/accounts/{}/leave", XY_RT_JSON, F("handover"), xy_api_account_leave},
+	{"POST", "/api/v1/accounts/{}/leak-report", XY_RT_JSON | XY_RT_ANY_GATE, F("note"),
+	 xy_api_account_leak},
+	{"POST", "/api/v1/accounts/{}/roles", XY_RT_JSON, F("role"), xy_api_account_role_add},
+	{"DELETE", "/api/v1/accounts/{}/roles/{}", 0, NULL, xy_api_account_role_remove},
+	{"GET", "/api/v1/incidents", 0, NULL, xy_api_incidents},
+	{"POST", "/api/v1/account-review", 0, NULL, xy_api_review_run},
+	{"GET", "/api/v1/account-review", 0, NULL, xy_api_review_report},
+	{"GET", "/api/v1/units", 0, NULL, xy_api_units_list},
+	{"POST", "/api/v1/units", XY_RT_JSON, F("code", "name", "region", "kind", "provides"),
+	 xy_api_units_create},
+	{"GET", "/api/v1/units/{}", 0, NULL, xy_api_unit_get},
+	{"PATCH", "/api/v1/units/{}", XY_RT_JSON, F("name", "provides_add", "provides_remove"),
+	 xy_api_unit_update},
+	{"GET", "/api/v1/regions", 0, NULL, xy_api_regions_list},
+	{"POST", "/api/v1/regions", XY_RT_JSON, F("code", "name"), xy_api_regions_create},
+};
+
+const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);

@@ -1,0 +1,186 @@
+/* The group-commit audit writer: see writer.h. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/writer.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/log.h"
+
+struct item {
+	struct item *next;
+	struct xy_audit_event ev; /* strings point into text */
+	int *result;		  /* the submitter's: 1 while pending, then 0 or XY_EAUDIT */
+	char text[];
+};
+
+struct xy_auditw {
+	struct xy_store *st;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct item *head, *tail;
+	long queued;
+	int stopping;
+};
+
+/* Appends the batch in one transaction: 0, or the error that lost it all. */
+static int write_batch(struct xy_auditw *w, struct item *list)
+{
+	int rc = xy_store_begin(w->st);
+	long n = 0;
+	for (struct item *it = list; it; it = it->next) {
+		n++;
+		if (!rc)
+			rc = xy_audit_append(w->st, &it->ev);
+	}
+	if (!rc)
+		rc = xy_store_commit(w->st);
+	if (rc) {
+		xy_store_rollback(w->st);
+		xy_log_error("audit: %ld events could not be made durable: %s", n, xy_strerror(rc));
+	}
+	return rc;
+}
+
+static void *run(void *arg)
+{
+	struct xy_auditw *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct item *list;
+		int rc;
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (!w->head)
+			break;
+		list = w->head;
+		w->head = w->tail = NULL;
+		w->queued = 0;
+		pthread_mutex_unlock(&w->mu);
+		rc = write_batch(w, list);
+		pthread_mutex_lock(&w->mu);
+		for (struct item *it = list; it; it = it->next)
+			*it->result = rc ? XY_EAUDIT : 0;
+		pthread_cond_broadcast(&w->done);
+		pthread_cond_broadcast(&w->work); /* submitters waiting for room */
+		pthread_mutex_unlock(&w->mu);
+		while (list) {
+			struct item *n = list->next;
+			free(list);
+			list = n;
+		}
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int xy_auditw_start(const char *db_path, struct xy_auditw **out)
+{
+	struct xy_auditw *w = calloc(1, sizeof *w);
+	int rc;
+	*out = NULL;
+	if (!w)
+		return XY_ENOMEM;
+	if ((rc = xy_store_open(db_path, 0, &w->st))) {
+		free(w);
+		return rc;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	if (pthread_create(&w->thread, NULL, run, w)) {
+		xy_store_close(w->st);
+		free(w);
+		return XY_ENOMEM;
+	}
+	*out = w;
+	return 0;
+}
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *put(char **p, const char *s)
+{
+	size_t n;
+	const char *r;
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(*p, s, n);
+	r = *p;
+	*p += n;
+	return r;
+}
+
+int xy_auditw_write(struct xy_auditw *w, const struct xy_audit_event *ev)
+{
+	size_t n = slen(ev->zone) + slen(ev->client) + slen(ev->agent) + slen(ev->account) +
+		   slen(ev->real_name) + slen(ev->unit) + slen(ev->action) + slen(ev->object) +
+		   slen(ev->purpose) + slen(ev->grant_ref) + slen(ev->result) + slen(ev->reason);
+	struct item *it;
+	char *p;
+	int result = 1;
+
+	if (n > XY_AUDITW_EVENT_MAX)
+		return XY_ELIMIT;
+	it = malloc(sizeof *it + n);
+	if (!it)
+		return XY_EAUDIT;
+	p = it->text;
+	it->next = NULL;
+	it->result = &result;
+	it->ev.zone = put(&p, ev->zone);
+	it->ev.client = put(&p, ev->client);
+	it->ev.agent = put(&p, ev->agent);
+	it->ev.account = put(&p, ev->account);
+	it->ev.real_name = put(&p, ev->real_name);
+	it->ev.unit = put(&p, ev->unit);
+	it->ev.action = put(&p, ev->action);
+	it->ev.object = put(&p, ev->object);
+	it->ev.purpose = put(&p, ev->purpose);
+	it->ev.grant_ref = put(&p, ev->grant_ref);
+	it->ev.result = put(&p, ev->result);
+	it->ev.reason = put(&p, ev->reason);
+
+	pthread_mutex_lock(&w->mu);
+	while (w->queued >= XY_AUDITW_QUEUE_MAX && !w->stopping)
+		pthread_cond_wait(&w->work, &w->mu);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mu);
+		free(it);
+		return XY_EAUDIT;
+	}
+	if (w->tail)
+		w->tail->next = it;
+	else
+		w->head = it;
+	w->tail = it;
+	w->queued++;
+	pthread_cond_signal(&w->work);
+	while (result == 1)
+		pthread_cond_wait(&w->done, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return result;
+}
+
+void xy_auditw_stop(struct xy_auditw *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_broadcast(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	xy_store_close(w->st);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->done);
+	free(w);
+}

@@ -1,0 +1,32 @@
+/* Group commit for audit events that have no change of their own to ride
+ * with (reads, sign-ins, refusals): request threads hand their events to
+ * one writer thread, which appends whatever has gathered to the chain in
+ * one transaction and one durable commit, then wakes every waiter (AUD-2).
+ * A request answers only after its event is durable; when it cannot be
+ * made durable the caller gets XY_EAUDIT and must answer
+ * 503 audit_unavailable.
+ *
+ * Events that record a change are appended by xy_audit_append inside the
+ * change's own transaction instead; SQLite's write lock orders both kinds
+ * in one chain. */
+#ifndef XY_AUDIT_WRITER_H
+#define XY_AUDIT_WRITER_H
+
+#include "audit/audit.h"
+
+#define XY_AUDITW_QUEUE_MAX 8192	/* events waiting; submitters block beyond */
+#define XY_AUDITW_EVENT_MAX (64 * 1024) /* bytes of one event's fields */
+
+struct xy_auditw;
+
+/* Opens its own connection to the store at db_path and starts the thread. */
+__attribute__((warn_unused_result)) int xy_auditw_start(const char *db_path,
+							struct xy_auditw **out);
+/* Copies ev, waits until it is durable.  0 or XY_EAUDIT (XY_ELIMIT when the
+ * event's fields exceed XY_AUDITW_EVENT_MAX). */
+__attribute__((warn_unused_result)) int xy_auditw_write(struct xy_auditw *w,
+							const struct xy_audit_event *ev);
+/* Writes what is queued, stops the thread, closes. */
+void xy_auditw_stop(struct xy_auditw *w);
+
+#endif

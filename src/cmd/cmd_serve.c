@@ -1,0 +1,247 @@
+/* xinyong serve DIR [--listen ADDR:PORT]: the government-zone server. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "audit/audit.h"
+#include "cmd/cmd.h"
+#include "http/server.h"
+#include "svc/account.h"
+#include "svc/instance.h"
+#include "svc/service.h"
+#include "util/date.h"
+#include "util/err.h"
+#include "util/ini.h"
+#include "util/log.h"
+
+#define SWEEP_SECONDS  60
+#define REVIEW_SECONDS (24 * 3600)
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: xinyong serve DIR [--listen ADDR:PORT]\n\n"
+		   "Runs the government-zone server (JSON API under /api/v1) for the instance\n"
+		   "in DIR.  The listen address, admitted address ranges (NET-2), limits and\n"
+		   "session rules come from DIR/config.ini ([http], [session], [password]);\n"
+		   "--listen overrides the address (port 0: any free port, printed).\n"
+		   "SIGTERM or SIGINT stops it after the requests in flight finish.\n");
+}
+
+struct maint {
+	struct xy_service *svc;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;
+};
+
+/* Sessions past their time go every minute; the ACC-10 review runs at
+ * start and then daily. */
+static void *maintenance(void *arg)
+{
+	struct maint *m = arg;
+	time_t next_review = time(NULL);
+	pthread_mutex_lock(&m->mu);
+	while (!m->stop) {
+		struct timespec until;
+		pthread_mutex_unlock(&m->mu);
+		xy_sessions_sweep(m->svc, xy_now_us());
+		if (time(NULL) >= next_review) {
+			long n = 0;
+			int rc = xy_acct_review_job(m->svc, &n);
+			if (rc)
+				xy_log_error("account review: %s", xy_strerror(rc));
+			else if (n)
+				xy_log_info("account review: %ld accounts disabled (ACC-10)", n);
+			next_review = time(NULL) + REVIEW_SECONDS;
+		}
+		pthread_mutex_lock(&m->mu);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += SWEEP_SECONDS;
+		if (!m->stop)
+			pthread_cond_timedwait(&m->cv, &m->mu, &until);
+	}
+	pthread_mutex_unlock(&m->mu);
+	return NULL;
+}
+
+static int lock_instance(const char *dir)
+{
+	char path[XY_INSTANCE_DIR_MAX + 64];
+	int fd;
+	snprintf(path, sizeof path, "%s/locks", dir);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof path, "%s/locks/serve.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+static int audit_local(struct xy_instance *inst, const char *action, const char *object)
+{
+	struct xy_audit_event ev;
+	int rc;
+	memset(&ev, 0, sizeof ev);
+	xy_audit_local(&ev);
+	ev.action = action;
+	ev.object = object;
+	ev.result = "ok";
+	if ((rc = xy_store_begin(inst->store)))
+		return rc;
+	if ((rc = xy_audit_append(inst->store, &ev)) || (rc = xy_store_commit(inst->store))) {
+		xy_store_rollback(inst->store);
+		return XY_EAUDIT;
+	}
+	return 0;
+}
+
+static int cfg_num(struct xy_instance *inst, const char *key, long def, long min, long max,
+		   long *out)
+{
+	int rc = xy_ini_get_long(inst->config, "http", key, def, min, max, out);
+	if (rc)
+		xy_cmd_fail("config.ini [http] %s: a whole number from %ld to %ld", key, min, max);
+	return rc;
+}
+
+int xy_cmd_serve(int argc, char **argv)
+{
+	const char *dir = NULL, *listen_opt = NULL;
+	struct xy_instance *inst = NULL;
+	struct xy_service svc;
+	struct xy_api *api = NULL;
+	struct xy_http_server *srv = NULL;
+	struct xy_http_opts ho = {0};
+	struct xy_api_opts ao = {0};
+	struct xy_http_app app;
+	struct maint m = {0};
+	pthread_t mt;
+	sigset_t set;
+	char err[512], obj[160];
+	long threads, per_addr_conn, rate_addr, rate_acct, signin, access;
+	int lockfd, sig = 0, svc_open = 0, rc = XY_EXIT_FAIL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return XY_EXIT_OK;
+		} else if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+			listen_opt = argv[++i];
+		} else if (argv[i][0] != '-' && !dir) {
+			dir = argv[i];
+		} else {
+			usage(stderr);
+			return XY_EXIT_USAGE;
+		}
+	}
+	if (!dir) {
+		usage(stderr);
+		return XY_EXIT_USAGE;
+	}
+	if (xy_instance_open(dir, &inst, err, sizeof err))
+		return xy_cmd_fail("%s", err);
+	lockfd = lock_instance(inst->dir);
+	if (lockfd < 0) {
+		xy_instance_close(inst);
+		return xy_cmd_fail(lockfd == -2 ? "another server is running on %s"
+						: "cannot create the lock in %s/locks",
+				   dir);
+	}
+	if (cfg_num(inst, "threads", 16, 1, XY_HTTP_THREADS_MAX, &threads) ||
+	    cfg_num(inst, "conn_per_addr", XY_HTTP_CONN_PER_ADDR, 1, XY_HTTP_CONN_MAX,
+		    &per_addr_conn) ||
+	    cfg_num(inst, "rate_per_addr", 200, 1, 1000000, &rate_addr) ||
+	    cfg_num(inst, "rate_per_account", 100, 1, 1000000, &rate_acct) ||
+	    cfg_num(inst, "signin_per_minute", 20, 1, 600, &signin) ||
+	    cfg_num(inst, "access_log", 1, 0, 1, &access))
+		goto out;
+	ho.listen = listen_opt ? listen_opt : xy_ini_get(inst->config, "http", "listen");
+	if (!ho.listen)
+		ho.listen = "127.0.0.1:8443";
+	ho.allow = xy_ini_get(inst->config, "http", "allow");
+	if (!ho.allow) /* NET-2 default: loopback and private ranges */
+		ho.allow = "127.0.0.0/8, ::1/128, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
+			   "fc00::/7";
+	ho.threads = (int)threads;
+	ho.conn_max = XY_HTTP_CONN_MAX;
+	ho.conn_per_addr = (unsigned)per_addr_conn;
+	ho.timeout_s = XY_HTTP_TIMEOUT_S;
+	ho.body_max = XY_HTTP_BODY_MAX;
+	ho.header_mem = XY_HTTP_HEADER_MEM;
+	ho.access_log = (int)access;
+	ao.rate_per_addr = (double)rate_addr;
+	ao.rate_per_account = (double)rate_acct;
+	ao.signin_per_minute = (double)signin;
+	ao.body_max = XY_HTTP_BODY_MAX;
+
+	xy_log_set_json(1);
+	if (xy_service_open(&svc, inst, err, sizeof err)) {
+		xy_cmd_fail("%s", err);
+		goto out;
+	}
+	svc_open = 1;
+	if (xy_api_new(&svc, &ao, &api)) {
+		xy_cmd_fail("out of memory");
+		goto out;
+	}
+	/* Signals are taken by sigwait below, in this thread only. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	xy_api_app(api, &app);
+	if (xy_http_start(&ho, &app, &srv, err, sizeof err)) {
+		xy_cmd_fail("%s", err);
+		goto out;
+	}
+	snprintf(obj, sizeof obj, "{\"listen\":\"%s\",\"port\":%d}", ho.listen, xy_http_port(srv));
+	if (audit_local(inst, "server.start", obj)) {
+		xy_cmd_fail("the audit record could not be written; not serving");
+		goto out;
+	}
+	m.svc = &svc;
+	pthread_mutex_init(&m.mu, NULL);
+	pthread_cond_init(&m.cv, NULL);
+	if (pthread_create(&mt, NULL, maintenance, &m)) {
+		xy_cmd_fail("cannot start the maintenance thread");
+		goto out;
+	}
+	printf("listening port=%d\n", xy_http_port(srv));
+	fflush(stdout);
+	xy_log_info("serving %s on %s (port %d)", inst->dir, ho.listen, xy_http_port(srv));
+	sigwait(&set, &sig);
+	xy_log_info("signal %d: finishing the requests in flight", sig);
+	xy_http_stop(srv, 10);
+	srv = NULL;
+	pthread_mutex_lock(&m.mu);
+	m.stop = 1;
+	pthread_cond_signal(&m.cv);
+	pthread_mutex_unlock(&m.mu);
+	pthread_join(mt, NULL);
+	pthread_mutex_destroy(&m.mu);
+	pthread_cond_destroy(&m.cv);
+	rc = audit_local(inst, "server.stop", NULL) ? XY_EXIT_FAIL : XY_EXIT_OK;
+out:
+	xy_http_stop(srv, 0);
+	xy_api_free(api);
+	if (svc_open)
+		xy_service_close(&svc);
+	xy_instance_close(inst);
+	close(lockfd);
+	return rc;
+}
