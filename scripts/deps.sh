@@ -24,6 +24,10 @@ need sqlite3 sqlite3
 need python3 python3
 need clang clang
 need pkg-config pkg-config
+need wrk wrk
+# libcurl's headers sit under the multiarch folder on Debian (the API client).
+[ -e /usr/include/curl/curl.h ] || [ -n "$(ls /usr/include/*/curl/curl.h 2>/dev/null)" ] ||
+	missing="$missing libcurl4-openssl-dev"
 [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
 	missing="$missing libclang-rt-14-dev"
 

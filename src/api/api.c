@@ -5,7 +5,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <unistd.h>
+
 #include "api/api.h"
+#include "svc/batch.h"
 #include "http/ratelimit.h"
 #include "util/date.h"
 #include "util/err.h"
@@ -352,6 +355,28 @@ static void api_begin(void *arg, struct xy_http_req *rq)
 		       "identity_required");
 		return;
 	}
+	if (ar->route->flags & XY_RT_UPLOAD) {
+		/* The policy first, then spool the body to disk (never to memory). */
+		char dir[4096];
+		int fd;
+		rc = xy_batch_authorize(&ar->cx, ar->param[0], &why);
+		if (rc) {
+			rq->reject = 1;
+			xy_api_fail(ar, rc, why);
+			return;
+		}
+		if (xy_batch_spool_dir(&ar->cx, dir, sizeof dir) ||
+		    (size_t)snprintf(ar->upload_path, sizeof ar->upload_path, "%s/upload-XXXXXX",
+				     dir) >= sizeof ar->upload_path ||
+		    (fd = mkstemp(ar->upload_path)) < 0) {
+			ar->upload_path[0] = 0;
+			reject(ar, 500, "io_error", "the upload cannot be spooled", NULL);
+			return;
+		}
+		rq->upload_fd = fd;
+		rq->stream = 1;
+		rq->body_max = XY_HTTP_UPLOAD_MAX;
+	}
 }
 
 static void api_handle(void *arg, struct xy_http_req *rq)
@@ -409,6 +434,8 @@ static void api_end(void *arg, struct xy_http_req *rq)
 	if (!ar)
 		return;
 	json_decref(ar->body);
+	if (ar->upload_path[0])
+		unlink(ar->upload_path);
 	explicit_bzero(&ar->cx.who, sizeof ar->cx.who);
 	free(ar);
 	rq->app_state = NULL;
@@ -477,6 +504,7 @@ const struct xy_route xy_routes[] = {
 	 xy_api_unit_update},
 	{"GET", "/api/v1/regions", 0, NULL, xy_api_regions_list},
 	{"POST", "/api/v1/regions", XY_RT_JSON, F("code", "name"), xy_api_regions_create},
+	{"POST", "/api/v1/datasets/{}/batches", XY_RT_UPLOAD, NULL, xy_api_batches_create},
 };
 
 const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);

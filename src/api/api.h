@@ -25,6 +25,7 @@ enum {
 	XY_RT_GATE_2FA = 1 << 3, /* allowed while a second factor must be enrolled */
 	XY_RT_GATE_ID = 1 << 4,	 /* allowed while the identity is missing (ACC-1) */
 	XY_RT_JSON = 1 << 5,	 /* has a JSON object body */
+	XY_RT_UPLOAD = 1 << 6,	 /* a file body, spooled to disk (batches) */
 };
 
 #define XY_RT_ANY_GATE (XY_RT_GATE_PW | XY_RT_GATE_2FA | XY_RT_GATE_ID)
@@ -37,6 +38,7 @@ struct xy_api_req {
 	char param[XY_API_PARAMS][128]; /* {name} segments in order */
 	const struct xy_route *route;
 	struct xy_api *api;
+	char upload_path[4096]; /* the spooled upload, removed at the end */
 };
 
 struct xy_route {
@@ -116,5 +118,6 @@ void xy_api_unit_get(struct xy_api_req *ar);
 void xy_api_unit_update(struct xy_api_req *ar);
 void xy_api_regions_list(struct xy_api_req *ar);
 void xy_api_regions_create(struct xy_api_req *ar);
+void xy_api_batches_create(struct xy_api_req *ar);
 
 #endif
