@@ -12,6 +12,11 @@ int xy_cmd_demo(int argc, char **argv);
 int xy_cmd_verify(int argc, char **argv);
 int xy_cmd_audit(int argc, char **argv);
 int xy_cmd_serve(int argc, char **argv);
+int xy_cmd_login(int argc, char **argv);
+int xy_cmd_logout(int argc, char **argv);
+int xy_cmd_whoami(int argc, char **argv);
+int xy_cmd_passwd(int argc, char **argv);
+int xy_cmd_account(int argc, char **argv);
 
 /* Prints "xinyong: error: MSG" and returns XY_EXIT_FAIL. */
 __attribute__((format(printf, 1, 2))) int xy_cmd_fail(const char *fmt, ...);

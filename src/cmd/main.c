@@ -22,6 +22,11 @@ static const struct {
 	{"verify", xy_cmd_verify, "check every stored record's sealed values and the audit chain"},
 	{"audit", xy_cmd_audit, "audit trail: `audit verify DIR`"},
 	{"serve", xy_cmd_serve, "run the government-zone server (JSON API)"},
+	{"login", xy_cmd_login, "sign in to a server as an account (keeps the session token)"},
+	{"logout", xy_cmd_logout, "end the session and remove its token"},
+	{"whoami", xy_cmd_whoami, "show the signed-in account"},
+	{"passwd", xy_cmd_passwd, "change the signed-in account's password"},
+	{"account", xy_cmd_account, "accounts through the API: list, create, roles, disable…"},
 };
 
 int xy_cmd_fail(const char *fmt, ...)

@@ -489,8 +489,6 @@ int xy_acct_enable(struct xy_ctx *cx, const char *name, const char **why)
 		*why = "end_date_passed";
 		return XY_ECONFLICT;
 	}
-	/* A dormant account comes back with a fresh clock (ACC-10). */
-	a.last_login_at = xy_now_us();
 	return finish_change(cx, &a, "account.enable", obj);
 }
 
@@ -759,7 +757,9 @@ static int review_one(void *arg, const struct xy_account *a)
 {
 	struct review *rv = arg;
 	int64_t now = xy_now_us();
-	int64_t since = a->last_login_at ? a->last_login_at : a->created_at;
+	/* ACC-10: unused since the last sign-in, or since it was last made
+	 * active (activation, re-enabling), whichever is later. */
+	int64_t since = a->last_login_at > a->status_at ? a->last_login_at : a->status_at;
 	const char *reason = NULL;
 	rv->last = a->id;
 	if (strcmp(a->status, "active") != 0 && strcmp(a->status, "pending") != 0)
