@@ -307,6 +307,7 @@ static void api_begin(void *arg, struct xy_http_req *rq)
 		cookie = rc == 0;
 	}
 	if (rc) {
+		explicit_bzero(token, sizeof token);
 		reject(ar, 401, "unauthenticated", "sign in first (Authorization: Bearer TOKEN)",
 		       rc == XY_ENOTFOUND ? NULL : "malformed_token");
 		return;
@@ -418,7 +419,14 @@ static void api_handle(void *arg, struct xy_http_req *rq)
 				ok = !strcmp(*f, k);
 			if (!ok) {
 				char msg[200];
-				snprintf(msg, sizeof msg, "unknown field \"%.64s\"", k);
+				int cut = (int)strlen(k);
+				if (cut >
+				    64) { /* at a character boundary: the answer stays UTF-8 */
+					cut = 64;
+					while (cut > 0 && ((unsigned char)k[cut] & 0xc0) == 0x80)
+						cut--;
+				}
+				snprintf(msg, sizeof msg, "unknown field \"%.*s\"", cut, k);
 				reject(ar, 400, "unknown_field", msg, "unknown_field");
 				return;
 			}

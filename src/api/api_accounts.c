@@ -29,6 +29,20 @@ static json_t *account_json(const struct xy_account_view *v)
 		"sm2_enrolled", v->a.sm2_pub[0] != 0);
 }
 
+/* 1 when every value of the body (if any) is a string or null. */
+static int strings_only(json_t *body)
+{
+	const char *k;
+	json_t *v;
+	if (!body)
+		return 1;
+	json_object_foreach (body, k, v) {
+		if (!json_is_string(v) && !json_is_null(v))
+			return 0;
+	}
+	return 1;
+}
+
 static int bad_body(struct xy_api_req *ar, int bad)
 {
 	if (bad)
@@ -51,7 +65,7 @@ void xy_api_accounts_create(struct xy_api_req *ar)
 	if (bad_body(ar, bad))
 		return;
 	rc = xy_acct_create(&ar->cx, &in, &v, otp, &why);
-	if (rc == XY_ECONFLICT)
+	if (rc == XY_ECONFLICT && why)
 		xy_api_error(ar, 409, why,
 			     !strcmp(why, "identity_taken")
 				     ? "another account holds this identity number (ACC-1)"
@@ -114,19 +128,18 @@ void xy_api_accounts_list(struct xy_api_req *ar)
 			       json_array_size(l.items) ? json_integer(l.last) : json_null()));
 }
 
-#define SIMPLE(fn_name, call)                     \
-	void fn_name(struct xy_api_req *ar)       \
-	{                                         \
-		const char *why = NULL;           \
-		int bad = 0, rc;                  \
-		(void)bad;                        \
-		rc = call;                        \
-		if (bad_body(ar, bad))            \
-			return;                   \
-		if (rc)                           \
-			xy_api_fail(ar, rc, why); \
-		else                              \
-			ar->rq->status = 204;     \
+#define SIMPLE(fn_name, call)                                   \
+	void fn_name(struct xy_api_req *ar)                     \
+	{                                                       \
+		const char *why = NULL;                         \
+		int bad = !strings_only(ar->body), rc;          \
+		if (bad_body(ar, bad))                          \
+			return; /* before any change is made */ \
+		rc = call;                                      \
+		if (rc)                                         \
+			xy_api_fail(ar, rc, why);               \
+		else                                            \
+			ar->rq->status = 204;                   \
 	}
 
 static const char *s(struct xy_api_req *ar, const char *k, int *bad)

@@ -104,10 +104,14 @@ int xy_http_parse_target(const char *uri, size_t n, struct xy_target *t)
 				return XY_ELIMIT;
 			if (klen == 0)
 				return XY_EPARSE;
+			if (klen > XY_HTTP_PARAM_MAX * 3 || used >= sizeof t->qbuf)
+				return XY_ELIMIT;
 			key = t->qbuf + used;
 			if ((rc = decode(q, klen, 1, key, sizeof t->qbuf - used, &kl)))
 				return rc;
 			used += kl + 1;
+			if (used >= sizeof t->qbuf)
+				return XY_ELIMIT; /* no room left for the value's NUL */
 			val = t->qbuf + used;
 			if (eq) {
 				size_t vn = part - klen - 1;
@@ -118,8 +122,6 @@ int xy_http_parse_target(const char *uri, size_t n, struct xy_target *t)
 				if (vl > XY_HTTP_PARAM_MAX)
 					return XY_ELIMIT;
 			} else {
-				if (used >= sizeof t->qbuf)
-					return XY_ELIMIT;
 				val[0] = 0;
 				vl = 0;
 			}
@@ -209,8 +211,10 @@ int xy_http_cookie(const char *h, const char *name, char out[XY_TOKEN_MAX + 1])
 		if (eq && (size_t)(eq - h) == nl && !memcmp(h, name, nl)) {
 			size_t vn = (size_t)(end - eq - 1);
 			const char *v = eq + 1;
-			if (found)
+			if (found) {
+				explicit_bzero(out, XY_TOKEN_MAX + 1);
 				return XY_EPARSE; /* two cookies of our name: refuse both */
+			}
 			found = 1;
 			while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
 				vn--;

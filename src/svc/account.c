@@ -757,9 +757,11 @@ static int review_one(void *arg, const struct xy_account *a)
 {
 	struct review *rv = arg;
 	int64_t now = xy_now_us();
-	/* ACC-10: unused since the last sign-in, or since it was last made
-	 * active (activation, re-enabling), whichever is later. */
+	/* ACC-10: unused since the last sign-in, its creation, or the last time
+	 * it was made active (activation, re-enabling), whichever is latest. */
 	int64_t since = a->last_login_at > a->status_at ? a->last_login_at : a->status_at;
+	if (a->created_at > since)
+		since = a->created_at;
 	const char *reason = NULL;
 	rv->last = a->id;
 	if (strcmp(a->status, "active") != 0 && strcmp(a->status, "pending") != 0)
@@ -956,7 +958,11 @@ int xy_unit_get(struct xy_ctx *cx, const char *code, struct xy_unit *out, const 
 		*why = "no_such_unit";
 		return XY_ENOTFOUND;
 	}
-	return 0;
+	{
+		char obj[96];
+		snprintf(obj, sizeof obj, "{\"unit\":\"%s\"}", out->code);
+		return xy_svc_audit(cx, "unit.read", obj, "ok", NULL);
+	}
 }
 
 int xy_unit_list(struct xy_ctx *cx, int64_t after_id, int limit,
