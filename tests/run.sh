@@ -39,7 +39,7 @@ for b in "$@"; do
 		CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1
 		count "$log" "$b: $name" $?
 	done
-	for t in tests/cli/test_*.py; do
+	for t in tests/cli/test_*.py tests/api/test_*.py; do
 		[ -f "$t" ] || continue
 		name=$(basename "$t" .py)
 		log="$out/$tag.$name.log"
@@ -57,7 +57,7 @@ for t in build/fuzz/fuzz_*; do
 	corpus="tests/fuzz/corpus/${name#fuzz_}"
 	mkdir -p "$corpus"
 	work=$(mktemp -d)
-	if "$t" -runs="${XY_FUZZ_RUNS:-20000}" -max_total_time=20 -max_len=4096 \
+	if "$t" -runs="${XY_FUZZ_RUNS:-20000}" -max_total_time=20 -max_len=4096 -artifact_prefix="$out/" \
 		"$work" "$corpus" >"$log" 2>&1; then
 		echo "ok 1 - $name short run" >>"$log"
 	else
