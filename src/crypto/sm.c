@@ -113,39 +113,41 @@ static inline void store_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-#define SM3_P0(x)	  ((x) ^ rol32((x), 9) ^ rol32((x), 17))
-#define SM3_P1(x)	  ((x) ^ rol32((x), 15) ^ rol32((x), 23))
+#define SM3_P0(x)	 ((x) ^ rol32((x), 9) ^ rol32((x), 17))
+#define SM3_P1(x)	 ((x) ^ rol32((x), 15) ^ rol32((x), 23))
 #define SM3_FF0(x, y, z) ((x) ^ (y) ^ (z))
 #define SM3_FF1(x, y, z) (((x) & (y)) | ((z) & ((x) | (y)))) /* majority */
 #define SM3_GG0(x, y, z) ((x) ^ (y) ^ (z))
 #define SM3_GG1(x, y, z) ((z) ^ ((x) & ((y) ^ (z)))) /* (x & y) | (~x & z) */
 /* Message expansion W16..W67, each computed four rounds before its first use. */
-#define SM3_W(i)                                                                            \
-	(SM3_P1(w[(i) - 16] ^ w[(i) - 9] ^ rol32(w[(i) - 3], 15)) ^ rol32(w[(i) - 13], 7) ^ \
-	 w[(i) - 6])
+#define SM3_W(i) \
+	(SM3_P1(w[(i)-16] ^ w[(i)-9] ^ rol32(w[(i)-3], 15)) ^ rol32(w[(i)-13], 7) ^ w[(i)-6])
+
+/* EXP computes the word four rounds ahead; rounds 0-11 find theirs in the block. */
+#define SM3_EXP(i)   (w[i] = SM3_W(i))
+#define SM3_NOEXP(i) ((void)0)
 
 /* Round j.  Instead of shifting the eight words along, d and h receive the new A and E and
  * b, f are rotated in place; the next round names the words (d,a,b,c,h,e,f,g). */
-#define SM3_R(FF, GG, a, b, c, d, e, f, g, h, j)                                            \
-	do {                                                                                \
-		uint32_t a12, ss1, tt1, tt2;                                                \
-		if ((j) + 4 >= 16)                                                          \
-			w[(j) + 4] = SM3_W((j) + 4);                                        \
-		a12 = rol32(a, 12);                                                         \
-		ss1 = rol32(a12 + e + sm3_k[j], 7);                                         \
-		tt1 = FF(a, b, c) + d + (ss1 ^ a12) + (w[j] ^ w[(j) + 4]);                  \
-		tt2 = GG(e, f, g) + h + ss1 + w[j];                                         \
-		b = rol32(b, 9);                                                            \
-		f = rol32(f, 19);                                                           \
-		d = tt1;                                                                    \
-		h = SM3_P0(tt2);                                                            \
+#define SM3_R(FF, GG, EXP, a, b, c, d, e, f, g, h, j)                      \
+	do {                                                               \
+		uint32_t a12, ss1, tt1, tt2;                               \
+		EXP((j) + 4);                                              \
+		a12 = rol32(a, 12);                                        \
+		ss1 = rol32(a12 + e + sm3_k[j], 7);                        \
+		tt1 = FF(a, b, c) + d + (ss1 ^ a12) + (w[j] ^ w[(j) + 4]); \
+		tt2 = GG(e, f, g) + h + ss1 + w[j];                        \
+		b = rol32(b, 9);                                           \
+		f = rol32(f, 19);                                          \
+		d = tt1;                                                   \
+		h = SM3_P0(tt2);                                           \
 	} while (0)
 
-#define SM3_R4(FF, GG, j)                                                                   \
-	SM3_R(FF, GG, A, B, C, D, E, F, G, H, j);                                           \
-	SM3_R(FF, GG, D, A, B, C, H, E, F, G, (j) + 1);                                     \
-	SM3_R(FF, GG, C, D, A, B, G, H, E, F, (j) + 2);                                     \
-	SM3_R(FF, GG, B, C, D, A, F, G, H, E, (j) + 3)
+#define SM3_R4(FF, GG, EXP, j)                               \
+	SM3_R(FF, GG, EXP, A, B, C, D, E, F, G, H, j);       \
+	SM3_R(FF, GG, EXP, D, A, B, C, H, E, F, G, (j) + 1); \
+	SM3_R(FF, GG, EXP, C, D, A, B, G, H, E, F, (j) + 2); \
+	SM3_R(FF, GG, EXP, B, C, D, A, F, G, H, E, (j) + 3)
 
 /* The compression function over n whole 64-byte blocks. */
 static void sm3_blocks(uint32_t v[8], const uint8_t *p, size_t n)
@@ -158,22 +160,22 @@ static void sm3_blocks(uint32_t v[8], const uint8_t *p, size_t n)
 
 		for (int i = 0; i < 16; i++)
 			w[i] = load_be32(p + 4 * i);
-		SM3_R4(SM3_FF0, SM3_GG0, 0);
-		SM3_R4(SM3_FF0, SM3_GG0, 4);
-		SM3_R4(SM3_FF0, SM3_GG0, 8);
-		SM3_R4(SM3_FF0, SM3_GG0, 12);
-		SM3_R4(SM3_FF1, SM3_GG1, 16);
-		SM3_R4(SM3_FF1, SM3_GG1, 20);
-		SM3_R4(SM3_FF1, SM3_GG1, 24);
-		SM3_R4(SM3_FF1, SM3_GG1, 28);
-		SM3_R4(SM3_FF1, SM3_GG1, 32);
-		SM3_R4(SM3_FF1, SM3_GG1, 36);
-		SM3_R4(SM3_FF1, SM3_GG1, 40);
-		SM3_R4(SM3_FF1, SM3_GG1, 44);
-		SM3_R4(SM3_FF1, SM3_GG1, 48);
-		SM3_R4(SM3_FF1, SM3_GG1, 52);
-		SM3_R4(SM3_FF1, SM3_GG1, 56);
-		SM3_R4(SM3_FF1, SM3_GG1, 60);
+		SM3_R4(SM3_FF0, SM3_GG0, SM3_NOEXP, 0);
+		SM3_R4(SM3_FF0, SM3_GG0, SM3_NOEXP, 4);
+		SM3_R4(SM3_FF0, SM3_GG0, SM3_NOEXP, 8);
+		SM3_R4(SM3_FF0, SM3_GG0, SM3_EXP, 12);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 16);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 20);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 24);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 28);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 32);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 36);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 40);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 44);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 48);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 52);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 56);
+		SM3_R4(SM3_FF1, SM3_GG1, SM3_EXP, 60);
 		v[0] ^= A;
 		v[1] ^= B;
 		v[2] ^= C;
@@ -330,40 +332,42 @@ static void mb_assign(struct mb_lane *l, size_t idx, const void *msg, size_t len
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
-#define MB_TARGET __attribute__((target("avx512f")))
-#define V_ROL(x, n) _mm512_rol_epi32((x), (n))
-#define V_ADD(x, y) _mm512_add_epi32((x), (y))
-#define V_XOR(x, y) _mm512_xor_si512((x), (y))
-#define V_XOR3(x, y, z) _mm512_ternarylogic_epi32((x), (y), (z), 0x96)
-#define V_MAJ(x, y, z) _mm512_ternarylogic_epi32((x), (y), (z), 0xE8)
+#define MB_TARGET	  __attribute__((target("avx512f")))
+#define V_ROL(x, n)	  _mm512_rol_epi32((x), (n))
+#define V_ADD(x, y)	  _mm512_add_epi32((x), (y))
+#define V_XOR(x, y)	  _mm512_xor_si512((x), (y))
+#define V_XOR3(x, y, z)	  _mm512_ternarylogic_epi32((x), (y), (z), 0x96)
+#define V_MAJ(x, y, z)	  _mm512_ternarylogic_epi32((x), (y), (z), 0xE8)
 #define V_CHOOSE(x, y, z) _mm512_ternarylogic_epi32((x), (y), (z), 0xCA) /* x ? y : z */
-#define V_P0(x) V_XOR3((x), V_ROL((x), 9), V_ROL((x), 17))
-#define V_P1(x) V_XOR3((x), V_ROL((x), 15), V_ROL((x), 23))
-#define V_W(i)                                                                             \
-	V_XOR3(V_P1(V_XOR3(w[(i) - 16], w[(i) - 9], V_ROL(w[(i) - 3], 15))),               \
-	       V_ROL(w[(i) - 13], 7), w[(i) - 6])
+#define V_P0(x)		  V_XOR3((x), V_ROL((x), 9), V_ROL((x), 17))
+#define V_P1(x)		  V_XOR3((x), V_ROL((x), 15), V_ROL((x), 23))
+#define V_W(i)                                                                              \
+	V_XOR3(V_P1(V_XOR3(w[(i)-16], w[(i)-9], V_ROL(w[(i)-3], 15))), V_ROL(w[(i)-13], 7), \
+	       w[(i)-6])
 
-#define V_R(FF, GG, a, b, c, d, e, f, g, h, j)                                              \
-	do {                                                                                \
-		__m512i a12, ss1, tt1, tt2;                                                 \
-		if ((j) + 4 >= 16)                                                          \
-			w[(j) + 4] = V_W((j) + 4);                                          \
-		a12 = V_ROL(a, 12);                                                         \
-		ss1 = V_ROL(V_ADD(V_ADD(a12, e), _mm512_set1_epi32((int)sm3_k[j])), 7);     \
-		tt1 = V_ADD(V_ADD(FF(a, b, c), d),                                          \
-			    V_ADD(V_XOR(ss1, a12), V_XOR(w[j], w[(j) + 4])));               \
-		tt2 = V_ADD(V_ADD(GG(e, f, g), h), V_ADD(ss1, w[j]));                       \
-		b = V_ROL(b, 9);                                                            \
-		f = V_ROL(f, 19);                                                           \
-		d = tt1;                                                                    \
-		h = V_P0(tt2);                                                              \
+#define V_EXP(i)   (w[i] = V_W(i))
+#define V_NOEXP(i) ((void)0)
+
+#define V_R(FF, GG, EXP, a, b, c, d, e, f, g, h, j)                                     \
+	do {                                                                            \
+		__m512i a12, ss1, tt1, tt2;                                             \
+		EXP((j) + 4);                                                           \
+		a12 = V_ROL(a, 12);                                                     \
+		ss1 = V_ROL(V_ADD(V_ADD(a12, e), _mm512_set1_epi32((int)sm3_k[j])), 7); \
+		tt1 = V_ADD(V_ADD(FF(a, b, c), d),                                      \
+			    V_ADD(V_XOR(ss1, a12), V_XOR(w[j], w[(j) + 4])));           \
+		tt2 = V_ADD(V_ADD(GG(e, f, g), h), V_ADD(ss1, w[j]));                   \
+		b = V_ROL(b, 9);                                                        \
+		f = V_ROL(f, 19);                                                       \
+		d = tt1;                                                                \
+		h = V_P0(tt2);                                                          \
 	} while (0)
 
-#define V_R4(FF, GG, j)                                                                     \
-	V_R(FF, GG, A, B, C, D, E, F, G, H, j);                                             \
-	V_R(FF, GG, D, A, B, C, H, E, F, G, (j) + 1);                                       \
-	V_R(FF, GG, C, D, A, B, G, H, E, F, (j) + 2);                                       \
-	V_R(FF, GG, B, C, D, A, F, G, H, E, (j) + 3)
+#define V_R4(FF, GG, EXP, j)                               \
+	V_R(FF, GG, EXP, A, B, C, D, E, F, G, H, j);       \
+	V_R(FF, GG, EXP, D, A, B, C, H, E, F, G, (j) + 1); \
+	V_R(FF, GG, EXP, C, D, A, B, G, H, E, F, (j) + 2); \
+	V_R(FF, GG, EXP, B, C, D, A, F, G, H, E, (j) + 3)
 
 /* One block in each lane: v[k] holds word k of the sixteen chaining values, m[i] word i of
  * the sixteen blocks. */
@@ -374,22 +378,22 @@ MB_TARGET static void sm3_x16(__m512i v[8], const __m512i m[16])
 
 	for (int i = 0; i < 16; i++)
 		w[i] = m[i];
-	V_R4(V_XOR3, V_XOR3, 0);
-	V_R4(V_XOR3, V_XOR3, 4);
-	V_R4(V_XOR3, V_XOR3, 8);
-	V_R4(V_XOR3, V_XOR3, 12);
-	V_R4(V_MAJ, V_CHOOSE, 16);
-	V_R4(V_MAJ, V_CHOOSE, 20);
-	V_R4(V_MAJ, V_CHOOSE, 24);
-	V_R4(V_MAJ, V_CHOOSE, 28);
-	V_R4(V_MAJ, V_CHOOSE, 32);
-	V_R4(V_MAJ, V_CHOOSE, 36);
-	V_R4(V_MAJ, V_CHOOSE, 40);
-	V_R4(V_MAJ, V_CHOOSE, 44);
-	V_R4(V_MAJ, V_CHOOSE, 48);
-	V_R4(V_MAJ, V_CHOOSE, 52);
-	V_R4(V_MAJ, V_CHOOSE, 56);
-	V_R4(V_MAJ, V_CHOOSE, 60);
+	V_R4(V_XOR3, V_XOR3, V_NOEXP, 0);
+	V_R4(V_XOR3, V_XOR3, V_NOEXP, 4);
+	V_R4(V_XOR3, V_XOR3, V_NOEXP, 8);
+	V_R4(V_XOR3, V_XOR3, V_EXP, 12);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 16);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 20);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 24);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 28);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 32);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 36);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 40);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 44);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 48);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 52);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 56);
+	V_R4(V_MAJ, V_CHOOSE, V_EXP, 60);
 	v[0] = V_XOR(v[0], A);
 	v[1] = V_XOR(v[1], B);
 	v[2] = V_XOR(v[2], C);
@@ -428,8 +432,8 @@ MB_TARGET static void sm3_many_x16(size_t n, const void *const msg[], const size
 		for (int l = 0; l < MB_LANES; l++) { /* transpose, big-endian words */
 			const struct mb_lane *x = &lane[l];
 			const uint8_t *b = x->idx == SIZE_MAX ? idle_block
-					   : x->at < x->nfull	  ? x->p + 64 * x->at
-								  : x->tail + 64 * (x->at - x->nfull);
+					   : x->at < x->nfull ? x->p + 64 * x->at
+							      : x->tail + 64 * (x->at - x->nfull);
 			for (int i = 0; i < 16; i++)
 				words[i][l] = load_be32(b + 4 * i);
 		}
@@ -488,8 +492,7 @@ int xy_sm3_many_simd(void)
 	return have_avx512();
 }
 
-void xy_sm3_many(size_t n, const void *const msg[], const size_t len[],
-		 uint8_t (*out)[XY_SM3_LEN])
+void xy_sm3_many(size_t n, const void *const msg[], const size_t len[], uint8_t (*out)[XY_SM3_LEN])
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 	if (n >= 4 && have_avx512()) {

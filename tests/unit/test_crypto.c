@@ -253,8 +253,8 @@ static void ossl_hmac_sm3(const uint8_t *key, size_t kn, const uint8_t *p, size_
 {
 	size_t len = 0;
 
-	assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SM3", NULL, key, kn, p, n, out,
-				  XY_SM3_LEN, &len));
+	assert_non_null(
+		EVP_Q_mac(NULL, "HMAC", NULL, "SM3", NULL, key, kn, p, n, out, XY_SM3_LEN, &len));
 	assert_int_equal(len, XY_SM3_LEN);
 }
 
@@ -346,7 +346,8 @@ static void test_col4_sm3_many_matches_one_by_one(void **state)
 	t2 = now_s();
 	print_message("# COL-4 cost: row digest (550 B) %.2f us one by one, %.2f us %s\n",
 		      (t2 - t1) * 1e6 / (20 * N), (t1 - t0) * 1e6 / (20 * N),
-		      xy_sm3_many_simd() ? "16 at a time (AVX-512)" : "in xy_sm3_many (no AVX-512)");
+		      xy_sm3_many_simd() ? "16 at a time (AVX-512)"
+					 : "in xy_sm3_many (no AVX-512)");
 	free(buf);
 	free(got);
 }
