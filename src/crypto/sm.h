@@ -25,6 +25,13 @@ __attribute__((warn_unused_result)) int xy_random(void *buf, size_t n);
 /* One-shot SM3 of p[0..n). */
 void xy_sm3(const void *p, size_t n, uint8_t out[XY_SM3_LEN]);
 
+/* SM3 of n independent messages: out[i] = SM3(msg[i][0..len[i])), as xy_sm3 each, but on
+ * sixteen messages at once (AVX-512) when the CPU allows: ~10 times the throughput for the
+ * short messages of an import's rows.  Thread-safe (no shared state). */
+void xy_sm3_many(size_t n, const void *const msg[], const size_t len[], uint8_t (*out)[XY_SM3_LEN]);
+/* 1 when xy_sm3_many uses the sixteen-lane code on this CPU (for tests and figures). */
+int xy_sm3_many_simd(void);
+
 /* Streaming SM3 (file digests).  After xy_sm3_final the object is ready for a new
  * digest.  XY_ENOMEM / XY_ECRYPTO from _new. */
 struct xy_sm3;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/catalog.h"
 #include "core/row.h"
@@ -209,11 +210,29 @@ static const char *const stmt_sql[S__COUNT] = {
 			 " WHERE seq >= ?1 ORDER BY seq",
 };
 
+/* Bulk loading's checkpointer: a second connection on its own thread copies
+ * committed WAL frames into the database (and waits for its fsyncs) while
+ * the importing connection goes on writing.  See xy_store_bulk(). */
+struct checkpointer {
+	sqlite3 *db;
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	long commits;  /* commits seen by the WAL hook */
+	int frames;    /* frames in the WAL after the last commit */
+	int at_pass;   /* frames in the WAL when the last pass started */
+	int waiting;   /* the importing connection waits for a full pass */
+	long asked;    /* commits the checkpointer has started a pass for */
+	long caught;   /* every frame up to this commit is in the database */
+	int stop, err; /* err: SQLite's code of a failed pass */
+};
+
 struct xy_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S__COUNT];
 	sqlite3_stmt *ext[XY__SQL_EXT_MAX]; /* the other files' statements */
 	int schema;
+	struct checkpointer *ckpt; /* while in bulk mode */
 };
 
 static int db_error(struct xy_store *st, const char *what)
@@ -372,10 +391,13 @@ fail:
 	return rc;
 }
 
+static void checkpointer_stop(struct xy_store *st);
+
 void xy_store_close(struct xy_store *st)
 {
 	if (!st)
 		return;
+	checkpointer_stop(st);
 	for (int i = 0; i < S__COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	for (int i = 0; i < XY__SQL_EXT_MAX; i++)
@@ -389,10 +411,149 @@ int xy_store_schema_version(struct xy_store *st)
 	return st->schema;
 }
 
+/* WAL frames past which the importing connection waits for the checkpointer
+ * to catch up, so that its next transaction starts the WAL over: the WAL
+ * stays under ~256 MiB whatever the file.  (Smaller means more waits.) */
+#define BULK_WAL_FRAMES 65536
+/* A pass starts once this many frames were added since the last one:
+ * fewer, larger passes copy a page changed by several transactions once. */
+#define BULK_PASS_FRAMES 8192
+/* Longest such wait: a reader holding an old snapshot keeps frames from
+ * being copied; the import then goes on and the WAL grows meanwhile, as it
+ * would with SQLite's own checkpoints. */
+#define BULK_WAIT_S 5
+
+static void *checkpoint_loop(void *arg)
+{
+	struct checkpointer *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		if (c->frames < c->at_pass)
+			c->at_pass = 0; /* the WAL started over */
+		while (!c->stop && (c->asked == c->commits ||
+				    (!c->waiting && c->frames - c->at_pass < BULK_PASS_FRAMES))) {
+			pthread_cond_wait(&c->cv, &c->mu);
+			if (c->frames < c->at_pass)
+				c->at_pass = 0;
+		}
+		if (c->stop)
+			break; /* what is left is copied by the importing connection */
+		long upto = c->commits;
+		int log = 0, done = 0;
+		c->asked = upto;
+		c->at_pass = c->frames;
+		pthread_mutex_unlock(&c->mu);
+		int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+						   &done);
+		pthread_mutex_lock(&c->mu);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY && !c->err) {
+			c->err = rc;
+			xy_log_error("checkpoint: %s", sqlite3_errmsg(c->db));
+		}
+		if (rc == SQLITE_OK && log == done && upto > c->caught)
+			c->caught = upto;
+		pthread_cond_broadcast(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* SQLite calls this after each commit of the importing connection (it
+ * replaces the automatic checkpoint while in bulk mode). */
+static int on_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct checkpointer *c = arg;
+	struct timespec until;
+
+	(void)db;
+	(void)name;
+	pthread_mutex_lock(&c->mu);
+	long me = ++c->commits;
+	c->frames = frames;
+	if (frames >= BULK_WAL_FRAMES && !c->err) {
+		c->waiting = 1;
+		pthread_cond_broadcast(&c->cv);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += BULK_WAIT_S;
+		while (c->caught < me && !c->err &&
+		       pthread_cond_timedwait(&c->cv, &c->mu, &until) == 0)
+			;
+		c->waiting = 0;
+	} else {
+		pthread_cond_broadcast(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return SQLITE_OK;
+}
+
+static void checkpointer_stop(struct xy_store *st)
+{
+	struct checkpointer *c = st->ckpt;
+
+	if (!c)
+		return;
+	sqlite3_wal_hook(st->db, NULL, NULL);
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->tid, NULL);
+	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
+	st->ckpt = NULL;
+}
+
+static int checkpointer_start(struct xy_store *st)
+{
+	struct checkpointer *c = calloc(1, sizeof *c);
+	const char *path = sqlite3_db_filename(st->db, "main");
+
+	if (!c)
+		return XY_ENOMEM;
+	if (!path || !*path ||
+	    sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+		xy_log_error("checkpointer: %s", c->db ? sqlite3_errmsg(c->db) : "cannot open");
+		sqlite3_close(c->db);
+		free(c);
+		return XY_ESTORE;
+	}
+	sqlite3_busy_timeout(c->db, 10000);
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	if (pthread_create(&c->tid, NULL, checkpoint_loop, c)) {
+		sqlite3_close(c->db);
+		pthread_mutex_destroy(&c->mu);
+		pthread_cond_destroy(&c->cv);
+		free(c);
+		return XY_ENOMEM;
+	}
+	st->ckpt = c;
+	sqlite3_wal_hook(st->db, on_commit, c);
+	return 0;
+}
+
 int xy_store_bulk(struct xy_store *st, int on)
 {
-	return exec(st, on ? "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384"
-			   : "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000");
+	int rc, err;
+
+	if (on) {
+		if (st->ckpt)
+			return 0;
+		if ((rc = exec(st, "PRAGMA synchronous=NORMAL")))
+			return rc;
+		return checkpointer_start(st);
+	}
+	err = st->ckpt ? st->ckpt->err : 0;
+	checkpointer_stop(st); /* waits for a pass under way; the rest is copied below */
+	sqlite3_wal_autocheckpoint(st->db, 1000);
+	if ((rc = exec(st, "PRAGMA synchronous=FULL")))
+		return rc;
+	return err ? XY_EIO : 0;
 }
 
 int xy_store_begin(struct xy_store *st)

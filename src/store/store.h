@@ -29,10 +29,12 @@ void xy_store_close(struct xy_store *st);
 int xy_store_schema_version(struct xy_store *st);
 
 /* Bulk loading (an import's intermediate transactions): commits are not
- * flushed to disk one by one and the WAL is checkpointed less often.  The
- * transaction that makes a batch visible runs after xy_store_bulk(st, 0),
- * fully synchronous, so a crash can lose only rows of a batch that was
- * never marked done (and is then cleaned up). */
+ * flushed to disk one by one, and the WAL is checkpointed by a second
+ * connection on a thread of its own, so the importing thread never waits for
+ * a checkpoint's copies and fsyncs (only, briefly, when the WAL reaches ~256
+ * MiB and must start over).  The transaction that makes a batch visible runs
+ * after xy_store_bulk(st, 0), fully synchronous, so a crash can lose only
+ * rows of a batch that was never marked done (and is then cleaned up). */
 XY_WUR int xy_store_bulk(struct xy_store *st, int on);
 XY_WUR int xy_store_begin(struct xy_store *st);
 XY_WUR int xy_store_commit(struct xy_store *st);

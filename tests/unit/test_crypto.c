@@ -237,6 +237,121 @@ static void test_cry1_hmac_sm3_matches_openssl_cli(void **state)
 	xy_hmac_free(h);
 }
 
+/* SM3 and HMAC-SM3 are our own code (src/crypto/sm.c): they must agree with OpenSSL's
+ * on every length around the block and padding boundaries, on long inputs, on inputs fed
+ * in pieces of any size, and for keys shorter than, equal to and longer than a block. */
+static void ossl_sm3(const uint8_t *p, size_t n, uint8_t out[XY_SM3_LEN])
+{
+	unsigned int len = 0;
+
+	assert_int_equal(EVP_Digest(p, n, out, &len, EVP_sm3(), NULL), 1);
+	assert_int_equal(len, XY_SM3_LEN);
+}
+
+static void ossl_hmac_sm3(const uint8_t *key, size_t kn, const uint8_t *p, size_t n,
+			  uint8_t out[XY_SM3_LEN])
+{
+	size_t len = 0;
+
+	assert_non_null(
+		EVP_Q_mac(NULL, "HMAC", NULL, "SM3", NULL, key, kn, p, n, out, XY_SM3_LEN, &len));
+	assert_int_equal(len, XY_SM3_LEN);
+}
+
+static void test_cry1_sm3_and_hmac_match_openssl_on_random_inputs(void **state)
+{
+	enum { BIG = 5000 };
+	uint8_t *msg = malloc(BIG), key[200], a[XY_SM3_LEN], b[XY_SM3_LEN];
+	struct xy_sm3 *h;
+	struct xy_hmac *m;
+	uint64_t x = 0x9e3779b97f4a7c15u;
+
+	(void)state;
+	assert_non_null(msg);
+	for (size_t i = 0; i < BIG; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift: reproducible */
+		msg[i] = (uint8_t)x;
+	}
+	memcpy(key, msg + 1000, sizeof(key));
+	assert_int_equal(xy_sm3_new(&h), 0);
+	for (size_t n = 0; n < BIG; n = n < 300 ? n + 1 : n * 5 / 4 + 7) {
+		ossl_sm3(msg, n, a);
+		xy_sm3(msg, n, b);
+		assert_memory_equal(a, b, XY_SM3_LEN);
+		for (size_t at = 0; at < n;) { /* streaming, in pieces of 1..130 bytes */
+			size_t step = 1 + (msg[at] + n) % 130;
+			step = step < n - at ? step : n - at;
+			xy_sm3_update(h, msg + at, step);
+			at += step;
+		}
+		xy_sm3_final(h, b);
+		assert_memory_equal(a, b, XY_SM3_LEN);
+	}
+	xy_sm3_free(h);
+	for (size_t kn = 0; kn <= sizeof(key); kn += kn < 70 ? 1 : 13) {
+		assert_int_equal(xy_hmac_new(&m, key, kn), 0);
+		for (size_t n = 0; n < 400; n += 1 + kn % 7) {
+			ossl_hmac_sm3(key, kn, msg + kn, n, a);
+			xy_hmac_begin(m);
+			xy_hmac_update(m, msg + kn, n / 3);
+			xy_hmac_update(m, msg + kn + n / 3, n - n / 3);
+			xy_hmac_final(m, b);
+			assert_memory_equal(a, b, XY_SM3_LEN);
+		}
+		xy_hmac_free(m);
+	}
+	free(msg);
+}
+
+/* COL-4 row digests are taken sixteen at a time (xy_sm3_many): every digest must equal the
+ * one-message SM3, whatever the mix of lengths and however many messages. */
+static void test_col4_sm3_many_matches_one_by_one(void **state)
+{
+	enum { N = 300, BIG = 3000 };
+	uint8_t *buf = malloc(BIG), (*got)[XY_SM3_LEN] = malloc(N * XY_SM3_LEN), want[XY_SM3_LEN];
+	const void *msg[N];
+	size_t len[N];
+	uint64_t x = 0x2545f4914f6cdd1du;
+	double t0, t1, t2;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_non_null(got);
+	for (size_t i = 0; i < BIG; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf[i] = (uint8_t)x;
+	}
+	for (size_t i = 0; i < N; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		len[i] = i < 140 ? i : (size_t)(x % 1500); /* every length around the padding */
+		msg[i] = buf + (x >> 32) % (BIG - 1500);
+	}
+	for (size_t n = 0; n <= N; n = n < 40 ? n + 1 : n + 37) {
+		memset(got, 0, N * XY_SM3_LEN);
+		xy_sm3_many(n, msg, len, got);
+		for (size_t i = 0; i < n; i++) {
+			xy_sm3(msg[i], len[i], want);
+			assert_memory_equal(got[i], want, XY_SM3_LEN);
+		}
+	}
+	for (size_t i = 0; i < N; i++)
+		len[i] = 400 + i % 300; /* rows of an import */
+	t0 = now_s();
+	for (int r = 0; r < 20; r++)
+		xy_sm3_many(N, msg, len, got);
+	t1 = now_s();
+	for (int r = 0; r < 20; r++)
+		for (size_t i = 0; i < N; i++)
+			xy_sm3(msg[i], len[i], want);
+	t2 = now_s();
+	print_message("# COL-4 cost: row digest (550 B) %.2f us one by one, %.2f us %s\n",
+		      (t2 - t1) * 1e6 / (20 * N), (t1 - t0) * 1e6 / (20 * N),
+		      xy_sm3_many_simd() ? "16 at a time (AVX-512)"
+					 : "in xy_sm3_many (no AVX-512)");
+	free(buf);
+	free(got);
+}
+
 static void test_cry1_sm4_ctr_vector_and_round_trip(void **state)
 {
 	uint8_t key[16], iv[16], zero[16] = {0}, out[16];
@@ -1227,6 +1342,8 @@ int main(void)
 		cmocka_unit_test(test_cry1_sm3_abc_vector),
 		cmocka_unit_test(test_cry1_sm3_streaming_matches_oneshot),
 		cmocka_unit_test(test_cry1_hmac_sm3_matches_openssl_cli),
+		cmocka_unit_test(test_cry1_sm3_and_hmac_match_openssl_on_random_inputs),
+		cmocka_unit_test(test_col4_sm3_many_matches_one_by_one),
 		cmocka_unit_test(test_cry1_sm4_ctr_vector_and_round_trip),
 		cmocka_unit_test(test_cry1_hex_and_ct_equal),
 		KEYS_TEST(test_cry1_seal_round_trip_sizes),
