@@ -152,6 +152,12 @@ int xy_cmd_serve(int argc, char **argv)
 		usage(stderr);
 		return XY_EXIT_USAGE;
 	}
+	/* Signals are taken by sigwait below, in this thread only; blocked from
+	 * the start so an early SIGTERM also stops the server cleanly. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (xy_instance_open(dir, &inst, err, sizeof err))
 		return xy_cmd_fail("%s", err);
 	lockfd = lock_instance(inst->dir);
@@ -198,11 +204,6 @@ int xy_cmd_serve(int argc, char **argv)
 		xy_cmd_fail("out of memory");
 		goto out;
 	}
-	/* Signals are taken by sigwait below, in this thread only. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	xy_api_app(api, &app);
 	if (xy_http_start(&ho, &app, &srv, err, sizeof err)) {

@@ -472,7 +472,7 @@ static int sm2_check(const char *pem, const char *msg, const char *sig_hex)
 	uint8_t sig[XY_SM2_SIG_MAX];
 	size_t n = sig_hex ? strlen(sig_hex) : 0;
 	int rc;
-	if (n == 0 || n % 2 || n / 2 > sizeof sig || xy_unhex(sig_hex, n, sig, sizeof sig))
+	if (n == 0 || n % 2 || n / 2 > sizeof sig || xy_unhex(sig_hex, n, sig, n / 2))
 		return XY_EDENIED;
 	if ((rc = xy_sm2_load_public_pem(pem, strlen(pem), &k)))
 		return XY_EDENIED;
@@ -628,8 +628,14 @@ int xy_session_signin(struct xy_ctx *cx, const struct xy_signin *in, struct xy_s
 	}
 	if (rc)
 		return rc;
-	pw_ok = in->password && strlen(in->password) <= XY_PASSWORD_MAX &&
-		xy_password_verify(a.pw_hash, in->password, strlen(in->password)) == 0;
+	{
+		/* An overlong password is wrong, but costs the same hashing as any other
+		 * (and as an unknown account's), so its answer reveals nothing. */
+		size_t pn = in->password ? strlen(in->password) : 0;
+		int same = xy_password_verify(a.pw_hash, in->password ? in->password : "",
+					      pn > XY_PASSWORD_MAX ? XY_PASSWORD_MAX : pn);
+		pw_ok = in->password && pn <= XY_PASSWORD_MAX && same == 0;
+	}
 	xy_wipe(a.pw_hash, sizeof a.pw_hash);
 	if (a.locked_until > now)
 		reason = "locked"; /* ACC-6: looks like a wrong password */
