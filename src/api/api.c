@@ -228,6 +228,10 @@ static void reject(struct xy_api_req *ar, int status, const char *code, const ch
 {
 	ar->rq->reject = 1;
 	xy_api_error(ar, status, code, msg);
+	/* AUD-1: every refusal leaves an event, except a request over its
+	 * address's rate (auditing a flood would let it fill the trail). */
+	if (!audit_reason && status != 429)
+		audit_reason = code;
 	if (audit_reason && xy_svc_audit(&ar->cx, "http.refused", NULL, "refused", audit_reason))
 		xy_api_error(ar, 503, "audit_unavailable", "the audit record could not be written");
 }
@@ -433,6 +437,16 @@ static void api_handle(void *arg, struct xy_http_req *rq)
 		}
 	}
 	ar->route->fn(ar);
+	if (!ar->cx.audited) {
+		/* AUD-1: a handler whose service wrote no event (a refusal in
+		 * validation, a read without an object of its own) still leaves one. */
+		char action[160];
+		int ok = rq->status < 400;
+		snprintf(action, sizeof action, "%s %s", rq->method, ar->route->pattern);
+		if (xy_svc_audit(&ar->cx, action, NULL, ok ? "ok" : "refused",
+				 ok ? NULL : "request_refused"))
+			xy_api_fail(ar, XY_EAUDIT, NULL);
+	}
 }
 
 static void api_end(void *arg, struct xy_http_req *rq)

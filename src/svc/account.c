@@ -1079,6 +1079,12 @@ int xy_region_create(struct xy_ctx *cx, const char *code, const char *name, cons
 
 int xy_region_list(struct xy_ctx *cx, int (*fn)(void *arg, const struct xy_region *r), void *arg)
 {
-	int rc = xy_store_region_each(cx->st, fn, arg);
+	struct xy_decision d;
+	int rc;
+	/* Regions are read under the same rule as units (ACC-11: a role first). */
+	xy_policy_decide(&cx->actor, XY_ACT_UNIT_READ, NULL, xy_now_us(), &d);
+	if (!d.allow)
+		return refuse(cx, "region.list", NULL, d.reason);
+	rc = xy_store_region_each(cx->st, fn, arg);
 	return rc ? rc : xy_svc_audit(cx, "region.list", NULL, "ok", NULL);
 }

@@ -175,7 +175,10 @@ int xy_svc_audit(struct xy_ctx *cx, const char *action, const char *object, cons
 {
 	struct xy_audit_event ev;
 	fill_event(cx, &ev, action, object, result, reason);
-	return xy_auditw_write(cx->svc->auditw, &ev) ? XY_EAUDIT : 0;
+	if (xy_auditw_write(cx->svc->auditw, &ev))
+		return XY_EAUDIT;
+	cx->audited = 1;
+	return 0;
 }
 
 int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, const char *result,
@@ -183,5 +186,8 @@ int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, c
 {
 	struct xy_audit_event ev;
 	fill_event(cx, &ev, action, object, result, reason);
-	return xy_audit_append(cx->st, &ev) ? XY_EAUDIT : 0;
+	if (xy_audit_append(cx->st, &ev))
+		return XY_EAUDIT;
+	cx->audited = 1; /* (rolled back with its change if that fails) */
+	return 0;
 }

@@ -72,6 +72,7 @@ struct xy_ctx {
 	struct xy_sealer *sealer; /* this thread's sealer */
 	const char *client, *agent;
 	const char *claimed; /* the account name a sign-in claims (audit only) */
+	int audited;	     /* an event for this request was written */
 	int authed;
 	struct xy_who who;
 	struct xy_actor actor; /* from who, for the policy decision */

@@ -6,14 +6,16 @@ import http.client
 import itertools
 import json
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from xyapi import Server, expect, request, set_config  # noqa: E402
-from xytest import check, run, run_all  # noqa: E402
+from xytest import BIN, check, run, run_all  # noqa: E402
 
 
 def refused(port, source):
@@ -282,11 +284,67 @@ def test_acc6_signin_limiter_answers_429_with_retry_after(tmp):
         r = expect(srv.signin("secadmin", srv.initial["security_admin"][1]), 429,
                    "rate_limited")
         check(r.header("Retry-After") and int(r.header("Retry-After")) >= 1, r.headers)
+        # What the client says about its address does not matter.
+        for h in ({"X-Forwarded-For": "10.9.8.7"}, {"X-Real-IP": "10.9.8.6"},
+                  {"Forwarded": "for=10.9.8.5"}):
+            expect(srv.req("POST", "/api/v1/session", {"account": "nobody", "password": "x"},
+                           headers=h), 429, "rate_limited", what=str(h))
         # The challenge endpoint is behind the same limiter.
         expect(srv.req("POST", "/api/v1/session/challenge", {"account": "secadmin"}), 429,
                "rate_limited")
         # Other requests from the address are not.
         expect(srv.req("GET", "/healthz"), 200)
+
+
+def test_net2_requests_past_the_per_address_rate_are_refused_429(tmp):
+    with Server(tmp, config={("http", "rate_per_addr"): 5}) as srv:
+        codes = [srv.req("GET", "/healthz") for _ in range(40)]
+        limited = [r for r in codes if r.status == 429]
+        check(limited, "no 429 in 40 requests at 5 a second (burst 10)")
+        check(len(limited) >= 20, len(limited))
+        for r in limited:
+            check(r.code == "rate_limited" and r.header("Retry-After"), r)
+        # Another address has its own allowance.
+        expect(srv.req("GET", "/healthz", source="127.0.0.2"), 200)
+        time.sleep(1.5)
+        expect(srv.req("GET", "/healthz"), 200)
+
+
+def test_aud1_sigterm_soon_after_start_stops_cleanly_with_its_event(tmp):
+    """`serve` promises that SIGTERM stops it after the requests in flight,
+    with a server.stop audit event.  A signal that comes as soon as it says
+    "listening" (a supervisor stopping a service it just started) must do the
+    same; two busy loops make the moment last long enough to be seen."""
+    srv = Server(tmp, start=False)
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+               for _ in range(2)]
+    bad = []
+    try:
+        for i in range(20):
+            p = subprocess.Popen([BIN, "serve", srv.dir, "--listen", "127.0.0.1:0"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            line = b""
+            while b"\n" not in line:
+                chunk = os.read(p.stdout.fileno(), 100)
+                if not chunk:
+                    break
+                line += chunk
+            check(b"listening port=" in line, line)
+            p.send_signal(signal.SIGTERM)
+            rc = p.wait(timeout=60)
+            p.stdout.close()
+            if rc != 0:
+                bad.append((i, rc))
+    finally:
+        for b in burners:
+            b.kill()
+            b.wait()
+    starts = srv.audit("action = 'server.start'")
+    stops = srv.audit("action = 'server.stop'")
+    check(not bad, "%d of 20 servers did not stop cleanly on SIGTERM (iteration, status): %r; "
+          "server.start events %d, server.stop events %d"
+          % (len(bad), bad, len(starts), len(stops)))
+    check(len(stops) == len(starts) == 20, (len(starts), len(stops)))
 
 
 if __name__ == "__main__":

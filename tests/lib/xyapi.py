@@ -9,6 +9,7 @@ one-time password to fully set up (ACC-3, ACC-5, ACC-1).
         r = admin.get("/api/v1/accounts")
 """
 import base64
+import datetime
 import hashlib
 import hmac
 import http.client
@@ -46,20 +47,25 @@ def totp(secret_b32, step):
     return "%06d" % code
 
 
+def china_today(delta=0):
+    """The date in China (UTC+8), which is the server's "today"."""
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    return (datetime.datetime.now(tz).date() + datetime.timedelta(days=delta)).isoformat()
+
+
 def now_step():
     return int(time.time()) // 30
 
 
+def settle_step():
+    """Waits out the last two seconds of a 30-second step, so that a code
+    computed now is checked by the server in the same step (or the next)."""
+    left = 30 - time.time() % 30
+    if left < 2:
+        time.sleep(left + 0.1)
+
+
 # ---- SM2 with the openssl command line ----
-
-def sm2_available():
-    try:
-        p = subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
-                            "ec_paramgen_curve:SM2"], capture_output=True, timeout=30)
-    except OSError:
-        return False
-    return p.returncode == 0 and b"PRIVATE KEY" in p.stdout
-
 
 class Sm2Key:
     """An SM2 key pair in files under tmp; sign() gives hex of the DER
@@ -77,15 +83,20 @@ class Sm2Key:
         check(p.returncode == 0, p.stderr)
         self.public_pem = p.stdout
 
-    def sign(self, message):
+    def sign(self, message, der_len=None):
+        """Hex of a DER signature; with der_len, signs again (SM2 signatures
+        are randomised) until the DER is that many bytes (70, 71 or 72)."""
         msg = os.path.join(self.tmp, "sm2-msg.bin")
         with open(msg, "wb") as f:
             f.write(message.encode() if isinstance(message, str) else message)
-        p = subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin", "-digest", "sm3",
-                            "-pkeyopt", "distid:1234567812345678", "-inkey", self.key,
-                            "-in", msg], capture_output=True, timeout=30)
-        check(p.returncode == 0, "openssl pkeyutl -sign: %r" % p.stderr)
-        return p.stdout.hex()
+        for _ in range(200):
+            p = subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin", "-digest", "sm3",
+                                "-pkeyopt", "distid:1234567812345678", "-inkey", self.key,
+                                "-in", msg], capture_output=True, timeout=30)
+            check(p.returncode == 0, "openssl pkeyutl -sign: %r" % p.stderr)
+            if der_len is None or len(p.stdout) == der_len:
+                return p.stdout.hex()
+        raise Failure("no %d-byte SM2 signature in 200 tries" % der_len)
 
 
 # ---- HTTP ----
@@ -236,6 +247,7 @@ class Server:
             self.proc.wait()
             raise Failure("serve did not start: %r %s" % (line, self.server_log()))
         self.port = int(m.group(1))
+        self.started = time.monotonic()
         return self
 
     def stop(self):
@@ -344,7 +356,7 @@ class Server:
             b["end_date"] = end_date
         r = expect(admin.post("/api/v1/accounts", b), 201, what="create " + name)
         if activate:
-            today = time.strftime("%Y-%m-%d")
+            today = china_today()
             expect(admin.post("/api/v1/accounts/%s/training" % name,
                               {"completed_on": today, "course": "安全培训"}), 204)
             expect(admin.post("/api/v1/accounts/%s/agreement" % name,
@@ -392,6 +404,7 @@ class User:
     def next_otp(self):
         """A code for a step not used yet (waits when the window is used up)."""
         while True:
+            settle_step()
             step = max(now_step() - 1, self.last_step + 1)
             if step <= now_step() + 1:
                 self.last_step = step
@@ -425,6 +438,7 @@ class User:
         self.secret = r.json["secret"]
         # Confirmed with the previous step's code: the next two steps stay
         # free for sign-ins straight away.
+        settle_step()
         step = now_step() - 1
         expect(self.post("/api/v1/session/totp/confirm", {"code": totp(self.secret, step)}),
                204, what="TOTP confirm")
