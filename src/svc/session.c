@@ -361,6 +361,17 @@ void xy_sessions_end_account(struct xy_service *svc, int64_t account_id)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Ends the account's other sessions (after its password changed). */
+static void end_other_sessions(struct xy_service *svc, int64_t account_id, int64_t keep)
+{
+	struct xy_sessions *s = svc->sessions;
+	pthread_mutex_lock(&s->mu);
+	for (int32_t i = 0; i < XY_SESSIONS_MAX; i++)
+		if (s->e[i].used && s->e[i].account_id == account_id && s->e[i].id != keep)
+			drop(s, i);
+	pthread_mutex_unlock(&s->mu);
+}
+
 void xy_sessions_invalidate(struct xy_service *svc)
 {
 	pthread_mutex_lock(&svc->sessions->mu);
@@ -799,7 +810,11 @@ int xy_session_change_password(struct xy_ctx *cx, const char *old_pw, const char
 	xy_wipe(hash, sizeof hash);
 	a.must_change = 0;
 	a.pw_changed_at = xy_now_us();
-	return commit_own(cx, &a, "session.password", NULL);
+	if ((rc = commit_own(cx, &a, "session.password", NULL)))
+		return rc;
+	/* Whoever held the old password is signed out everywhere else. */
+	end_other_sessions(cx->svc, a.id, cx->who.session_id);
+	return 0;
 }
 
 int xy_session_totp_begin(struct xy_ctx *cx, char *secret_b32, size_t scap, char *uri, size_t ucap,

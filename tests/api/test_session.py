@@ -455,6 +455,21 @@ def test_acc5_sm2_signatures_of_every_der_length_accepted(tmp):
                    what="sign-in with a %d-byte DER signature" % n)
 
 
+def test_acc4_password_change_ends_the_other_sessions(tmp):
+    """Whoever still holds the old password's session is signed out; the
+    session that made the change goes on."""
+    with Server(tmp) as srv:
+        admin = srv.setup_admin()
+        other = admin.token
+        expect(admin.signin(), 201)
+        check(admin.token != other, "a second session")
+        expect(srv.req("GET", "/api/v1/session", token=other), 200)
+        admin.change_password()
+        expect(admin.get("/api/v1/session"), 200, what="the session that changed it")
+        expect(srv.req("GET", "/api/v1/session", token=other), 401, "unauthenticated",
+               what="the other session")
+
+
 # ---- tokens, cookies, session times ----
 
 def test_acc6_tokens_are_random_tampering_and_signout_end_them(tmp):
