@@ -324,7 +324,7 @@ static void api_begin(void *arg, struct xy_http_req *rq)
 	}
 	explicit_bzero(token, sizeof token);
 	snprintf(rq->log_account, sizeof rq->log_account, "%s", ar->cx.who.account);
-	if (cookie && strcmp(rq->method, "GET") && !xy_session_csrf_ok(&ar->cx, rq->csrf)) {
+	if (cookie && strcmp(rq->method, "GET") != 0 && !xy_session_csrf_ok(&ar->cx, rq->csrf)) {
 		reject(ar, 403, "csrf_failed", "the X-CSRF-Token header is missing or wrong",
 		       "csrf_failed");
 		return;

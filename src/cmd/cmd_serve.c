@@ -102,7 +102,7 @@ static int audit_local(struct xy_instance *inst, const char *action, const char 
 	ev.result = "ok";
 	if ((rc = xy_store_begin(inst->store)))
 		return rc;
-	if ((rc = xy_audit_append(inst->store, &ev)) || (rc = xy_store_commit(inst->store))) {
+	if (xy_audit_append(inst->store, &ev) || xy_store_commit(inst->store)) {
 		xy_store_rollback(inst->store);
 		return XY_EAUDIT;
 	}

@@ -127,20 +127,23 @@ static inline void store_be32(uint8_t *p, uint32_t v)
 #define SM3_EXP(i)   (w[i] = SM3_W(i))
 #define SM3_NOEXP(i) ((void)0)
 
+/* The round macros take the names of the eight working variables (and the function-like
+ * FF, GG, EXP), which change from round to round; they are only ever plain identifiers. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 /* Round j.  Instead of shifting the eight words along, d and h receive the new A and E and
  * b, f are rotated in place; the next round names the words (d,a,b,c,h,e,f,g). */
-#define SM3_R(FF, GG, EXP, a, b, c, d, e, f, g, h, j)                      \
-	do {                                                               \
-		uint32_t a12, ss1, tt1, tt2;                               \
-		EXP((j) + 4);                                              \
-		a12 = rol32(a, 12);                                        \
-		ss1 = rol32(a12 + e + sm3_k[j], 7);                        \
-		tt1 = FF(a, b, c) + d + (ss1 ^ a12) + (w[j] ^ w[(j) + 4]); \
-		tt2 = GG(e, f, g) + h + ss1 + w[j];                        \
-		b = rol32(b, 9);                                           \
-		f = rol32(f, 19);                                          \
-		d = tt1;                                                   \
-		h = SM3_P0(tt2);                                           \
+#define SM3_R(FF, GG, EXP, a, b, c, d, e, f, g, h, j)                        \
+	do {                                                                 \
+		uint32_t a12, ss1, tt1, tt2;                                 \
+		EXP((j) + 4);                                                \
+		a12 = rol32(a, 12);                                          \
+		ss1 = rol32(a12 + e + sm3_k[(j)], 7);                        \
+		tt1 = FF(a, b, c) + d + (ss1 ^ a12) + (w[(j)] ^ w[(j) + 4]); \
+		tt2 = GG(e, f, g) + h + ss1 + w[(j)];                        \
+		b = rol32(b, 9);                                             \
+		f = rol32(f, 19);                                            \
+		d = tt1;                                                     \
+		h = SM3_P0(tt2);                                             \
 	} while (0)
 
 #define SM3_R4(FF, GG, EXP, j)                               \
@@ -148,6 +151,7 @@ static inline void store_be32(uint8_t *p, uint32_t v)
 	SM3_R(FF, GG, EXP, D, A, B, C, H, E, F, G, (j) + 1); \
 	SM3_R(FF, GG, EXP, C, D, A, B, G, H, E, F, (j) + 2); \
 	SM3_R(FF, GG, EXP, B, C, D, A, F, G, H, E, (j) + 3)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* The compression function over n whole 64-byte blocks. */
 static void sm3_blocks(uint32_t v[8], const uint8_t *p, size_t n)
@@ -348,19 +352,20 @@ static void mb_assign(struct mb_lane *l, size_t idx, const void *msg, size_t len
 #define V_EXP(i)   (w[i] = V_W(i))
 #define V_NOEXP(i) ((void)0)
 
-#define V_R(FF, GG, EXP, a, b, c, d, e, f, g, h, j)                                     \
-	do {                                                                            \
-		__m512i a12, ss1, tt1, tt2;                                             \
-		EXP((j) + 4);                                                           \
-		a12 = V_ROL(a, 12);                                                     \
-		ss1 = V_ROL(V_ADD(V_ADD(a12, e), _mm512_set1_epi32((int)sm3_k[j])), 7); \
-		tt1 = V_ADD(V_ADD(FF(a, b, c), d),                                      \
-			    V_ADD(V_XOR(ss1, a12), V_XOR(w[j], w[(j) + 4])));           \
-		tt2 = V_ADD(V_ADD(GG(e, f, g), h), V_ADD(ss1, w[j]));                   \
-		b = V_ROL(b, 9);                                                        \
-		f = V_ROL(f, 19);                                                       \
-		d = tt1;                                                                \
-		h = V_P0(tt2);                                                          \
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
+#define V_R(FF, GG, EXP, a, b, c, d, e, f, g, h, j)                                       \
+	do {                                                                              \
+		__m512i a12, ss1, tt1, tt2;                                               \
+		EXP((j) + 4);                                                             \
+		a12 = V_ROL(a, 12);                                                       \
+		ss1 = V_ROL(V_ADD(V_ADD(a12, e), _mm512_set1_epi32((int)sm3_k[(j)])), 7); \
+		tt1 = V_ADD(V_ADD(FF(a, b, c), d),                                        \
+			    V_ADD(V_XOR(ss1, a12), V_XOR(w[(j)], w[(j) + 4])));           \
+		tt2 = V_ADD(V_ADD(GG(e, f, g), h), V_ADD(ss1, w[(j)]));                   \
+		b = V_ROL(b, 9);                                                          \
+		f = V_ROL(f, 19);                                                         \
+		d = tt1;                                                                  \
+		h = V_P0(tt2);                                                            \
 	} while (0)
 
 #define V_R4(FF, GG, EXP, j)                               \
@@ -368,6 +373,7 @@ static void mb_assign(struct mb_lane *l, size_t idx, const void *msg, size_t len
 	V_R(FF, GG, EXP, D, A, B, C, H, E, F, G, (j) + 1); \
 	V_R(FF, GG, EXP, C, D, A, B, G, H, E, F, (j) + 2); \
 	V_R(FF, GG, EXP, B, C, D, A, F, G, H, E, (j) + 3)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* One block in each lane: v[k] holds word k of the sixteen chaining values, m[i] word i of
  * the sixteen blocks. */

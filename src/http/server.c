@@ -93,7 +93,7 @@ int xy_cidr_parse_list(const char *list, struct xy_cidr *out, int max, int *n, c
 static int prefix_eq(const uint8_t *a, const uint8_t *b, int bits)
 {
 	int full = bits / 8, rest = bits % 8;
-	if (memcmp(a, b, (size_t)full))
+	if (memcmp(a, b, (size_t)full) != 0)
 		return 0;
 	if (rest) {
 		uint8_t mask = (uint8_t)(0xff << (8 - rest));

@@ -797,10 +797,9 @@ static int review_run(struct xy_ctx *cx, long *disabled)
 				return rc;
 			set_status(cx, &a, "disabled", rv.reasons[i]);
 			obj_account(obj, sizeof obj, a.name);
-			if ((rc = xy_store_account_update(cx->st, &a)) ||
-			    (rc = xy_svc_audit_tx(cx, "account.disable", obj, "ok",
-						  rv.reasons[i])) ||
-			    (rc = xy_store_commit(cx->st))) {
+			if (xy_store_account_update(cx->st, &a) ||
+			    xy_svc_audit_tx(cx, "account.disable", obj, "ok", rv.reasons[i]) ||
+			    xy_store_commit(cx->st)) {
 				xy_store_rollback(cx->st);
 				xy_wipe(a.pw_hash, sizeof a.pw_hash);
 				return XY_EAUDIT;
@@ -905,7 +904,8 @@ int xy_unit_create(struct xy_ctx *cx, const struct xy_unit_new *in, struct xy_un
 		*why = "region";
 		return XY_EINVAL;
 	}
-	if (!in->kind || (strcmp(in->kind, "member") && strcmp(in->kind, "credit_office"))) {
+	if (!in->kind ||
+	    (strcmp(in->kind, "member") != 0 && strcmp(in->kind, "credit_office") != 0)) {
 		*why = "kind";
 		return XY_EINVAL;
 	}

@@ -542,7 +542,7 @@ static int64_t subject_cached(struct subject_cache *sc, const struct slot *s)
 		return 0;
 	uint32_t set = (uint32_t)(s->shash % SUBJECT_SETS);
 	for (int w = 0; w < SUBJECT_WAYS; w++) {
-		if (memcmp(sc->e[set][w].key, s->skey, SUBJECT_KEY))
+		if (memcmp(sc->e[set][w].key, s->skey, SUBJECT_KEY) != 0)
 			continue;
 		int64_t id = sc->e[set][w].id;
 		if (w > 0) { /* move up one place */

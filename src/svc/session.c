@@ -485,7 +485,7 @@ static int sm2_check(const char *pem, const char *msg, const char *sig_hex)
 	int rc;
 	if (n == 0 || n % 2 || n / 2 > sizeof sig || xy_unhex(sig_hex, n, sig, n / 2))
 		return XY_EDENIED;
-	if ((rc = xy_sm2_load_public_pem(pem, strlen(pem), &k)))
+	if (xy_sm2_load_public_pem(pem, strlen(pem), &k))
 		return XY_EDENIED;
 	rc = xy_sm2_verify(k, msg, strlen(msg), sig, n / 2);
 	xy_sm2_free(k);
