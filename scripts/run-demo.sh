@@ -1,7 +1,8 @@
 #!/bin/sh
 # make run: creates the demo instance var/demo when it is absent (about
 # 10,000 legal persons and 50,000 records, imported through the normal,
-# validated and audited path), then starts what exists.
+# validated and audited path), verifies it, then starts the government-zone
+# server on it (Ctrl-C stops it).
 set -eu
 bin=${1:-build/xinyong}
 dir=var/demo
@@ -22,4 +23,9 @@ echo "The demo instance is in $dir (store: $dir/core.db, import reports: $dir/re
 echo "import log: var/demo-import.log; the units above provide the datasets in brackets)."
 echo "Import a file:   $bin import $dir --dataset XZCF --unit 11360402DM00500101 FILE.csv"
 echo "Check it:        $bin verify $dir"
-echo "No server yet: the government-zone server and the portal arrive with the next issues."
+echo
+echo "== starting the government-zone server (config: $dir/config.ini [http]; Ctrl-C stops it)"
+echo "Sign in with an account and one-time password that init printed when it created $dir:"
+echo "   $bin login --server http://127.0.0.1:8443 --account secadmin"
+echo "   (then change the password, enrol TOTP and record your identity: README, OPERATIONS.md)"
+exec "$bin" serve "$dir"

@@ -110,8 +110,6 @@ static int target(struct xy_ctx *cx, const char *name, enum xy_action act, int r
 	return 0;
 }
 
-static int roles_of(struct xy_store *st, int64_t id, uint32_t *roles);
-
 static int view_of(struct xy_ctx *cx, const struct xy_account *a, const struct xy_unit *u,
 		   struct xy_account_view *v)
 {
@@ -121,29 +119,7 @@ static int view_of(struct xy_ctx *cx, const struct xy_account *a, const struct x
 	v->unit = *u;
 	snprintf(v->status, sizeof v->status, "%s",
 		 a->locked_until > now && !strcmp(a->status, "active") ? "locked" : a->status);
-	return roles_of(cx->st, a->id, &v->roles);
-}
-
-struct roles_acc {
-	uint32_t roles;
-};
-
-static int add_role(void *arg, const char *role, const char *scope)
-{
-	struct roles_acc *r = arg;
-	int id = xy_role_parse(role);
-	(void)scope;
-	if (id >= 0)
-		r->roles |= XY_ROLE_BIT(id);
-	return 0;
-}
-
-static int roles_of(struct xy_store *st, int64_t id, uint32_t *roles)
-{
-	struct roles_acc r = {0};
-	int rc = xy_store_role_each(st, id, add_role, &r);
-	*roles = r.roles;
-	return rc;
+	return xy_svc_roles(cx->st, a->id, &v->roles);
 }
 
 /* Re-reads the target inside a write transaction. */
@@ -172,22 +148,6 @@ static int finish_change(struct xy_ctx *cx, struct xy_account *a, const char *ac
 		xy_wipe(a->pw_hash, sizeof a->pw_hash);
 	xy_sessions_invalidate(cx->svc);
 	return 0;
-}
-
-static int seal_idnum(struct xy_ctx *cx, struct xy_account *a, const char *idnum)
-{
-	struct xy_buf b;
-	int rc;
-	xy_buf_init(&b, 4096);
-	rc = xy_seal(cx->sealer, "accounts", "id_number", a->id, idnum, strlen(idnum), &b);
-	if (!rc && b.len > sizeof a->idnum_sealed)
-		rc = XY_ELIMIT;
-	if (!rc) {
-		memcpy(a->idnum_sealed, b.p, b.len);
-		a->idnum_sealed_len = b.len;
-	}
-	xy_buf_cleanup(&b);
-	return rc;
 }
 
 /* ---- creation ---- */
@@ -275,7 +235,9 @@ int xy_acct_create(struct xy_ctx *cx, const struct xy_account_req *in, struct xy
 		}
 		goto wipe;
 	}
-	if ((rc = seal_idnum(cx, &a, in->id_number))) {
+	if ((rc = xy_svc_seal_account(cx, "id_number", a.id, in->id_number, strlen(in->id_number),
+				      a.idnum_sealed, sizeof a.idnum_sealed,
+				      &a.idnum_sealed_len))) {
 		xy_store_rollback(cx->st);
 		goto wipe;
 	}
@@ -692,7 +654,7 @@ int xy_acct_role_grant(struct xy_ctx *cx, const char *name, const char *role, co
 	}
 	if ((rc = begin_change(cx, a.id, &a)))
 		return rc;
-	if ((rc = roles_of(cx->st, a.id, &held))) {
+	if ((rc = xy_svc_roles(cx->st, a.id, &held))) {
 		xy_store_rollback(cx->st);
 		return rc;
 	}

@@ -191,3 +191,56 @@ int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, c
 	cx->audited = 1; /* (rolled back with its change if that fails) */
 	return 0;
 }
+
+/* ---- shared by the account services ---- */
+
+static int add_role(void *arg, const char *role, const char *scope)
+{
+	uint32_t *roles = arg;
+	int id = xy_role_parse(role);
+	(void)scope;
+	if (id >= 0)
+		*roles |= XY_ROLE_BIT(id);
+	return 0;
+}
+
+int xy_svc_roles(struct xy_store *st, int64_t account_id, uint32_t *roles)
+{
+	*roles = 0;
+	return xy_store_role_each(st, account_id, add_role, roles);
+}
+
+int xy_svc_unseal_account(struct xy_ctx *cx, const char *column, int64_t id, const uint8_t *p,
+			  size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+	struct xy_buf b;
+	int rc;
+	xy_buf_init(&b, 4096);
+	rc = xy_unseal(cx->sealer, "accounts", column, id, p, n, &b);
+	if (!rc && b.len > cap)
+		rc = XY_ELIMIT;
+	if (!rc) {
+		memcpy(out, b.p, b.len);
+		*len = b.len;
+	}
+	xy_buf_wipe(&b);
+	xy_buf_cleanup(&b);
+	return rc;
+}
+
+int xy_svc_seal_account(struct xy_ctx *cx, const char *column, int64_t id, const void *pt, size_t n,
+			uint8_t *out, size_t cap, size_t *len)
+{
+	struct xy_buf b;
+	int rc;
+	xy_buf_init(&b, 4096);
+	rc = xy_seal(cx->sealer, "accounts", column, id, pt, n, &b);
+	if (!rc && b.len > cap)
+		rc = XY_ELIMIT;
+	if (!rc) {
+		memcpy(out, b.p, b.len);
+		*len = b.len;
+	}
+	xy_buf_cleanup(&b);
+	return rc;
+}

@@ -58,10 +58,11 @@ struct xy_who {
 	int level, credit_office;
 	uint32_t roles;
 	char status[12];
-	int must_change;    /* ACC-3 / ACC-4 maximum age */
-	int must_enroll;    /* ACC-5: no second factor yet */
-	int needs_identity; /* ACC-1: a first administrator without a name yet */
-	int cookie;	    /* authenticated by cookie (needs the CSRF token) */
+	int must_change;       /* ACC-3 / ACC-4 maximum age */
+	int must_enroll;       /* ACC-5: no second factor yet */
+	int needs_identity;    /* ACC-1: a first administrator without a name yet */
+	int cookie;	       /* authenticated by cookie (needs the CSRF token) */
+	uint8_t csrf_hash[32]; /* SM3 of the session's CSRF token */
 	int64_t created_us, expires_us, idle_until_us;
 };
 
@@ -94,6 +95,16 @@ int xy_svc_audit(struct xy_ctx *cx, const char *action, const char *object, cons
 /* A change's event inside the open transaction. */
 int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, const char *result,
 		    const char *reason);
+
+/* ---- shared by the account services ---- */
+
+/* The role set (XY_ROLE_BIT) an account holds. */
+int xy_svc_roles(struct xy_store *st, int64_t account_id, uint32_t *roles);
+/* Seals pt for accounts.column of row id into out[0..cap) (*len), and back. */
+int xy_svc_seal_account(struct xy_ctx *cx, const char *column, int64_t id, const void *pt, size_t n,
+			uint8_t *out, size_t cap, size_t *len);
+int xy_svc_unseal_account(struct xy_ctx *cx, const char *column, int64_t id, const uint8_t *p,
+			  size_t n, uint8_t *out, size_t cap, size_t *len);
 
 /* ---- sessions (svc/session.c) ---- */
 

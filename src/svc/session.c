@@ -144,20 +144,6 @@ static void b64url(const uint8_t *in, size_t n, char *out)
 
 /* ---- who is signed in ---- */
 
-struct roles_acc {
-	uint32_t roles;
-};
-
-static int add_role(void *arg, const char *role, const char *scope)
-{
-	struct roles_acc *r = arg;
-	int id = xy_role_parse(role);
-	(void)scope;
-	if (id >= 0)
-		r->roles |= XY_ROLE_BIT(id);
-	return 0;
-}
-
 static int pw_expired(const struct xy_service *svc, const struct xy_account *a, int64_t now)
 {
 	return now - a->pw_changed_at > (int64_t)svc->cfg.pw.max_age_days * 86400LL * 1000000LL;
@@ -167,12 +153,12 @@ static int pw_expired(const struct xy_service *svc, const struct xy_account *a, 
 static int load_who(struct xy_ctx *cx, const struct xy_account *a, struct xy_who *w)
 {
 	struct xy_unit u;
-	struct roles_acc r = {0};
+	uint32_t roles;
 	int64_t now = xy_now_us();
 	int rc;
 
 	if ((rc = xy_store_unit_by_id(cx->st, a->unit_id, &u)) ||
-	    (rc = xy_store_role_each(cx->st, a->id, add_role, &r)))
+	    (rc = xy_svc_roles(cx->st, a->id, &roles)))
 		return rc;
 	w->account_id = a->id;
 	snprintf(w->account, sizeof w->account, "%s", a->name);
@@ -183,7 +169,7 @@ static int load_who(struct xy_ctx *cx, const struct xy_account *a, struct xy_who
 	snprintf(w->region, sizeof w->region, "%s", u.region);
 	w->level = u.level;
 	w->credit_office = !strcmp(u.kind, "credit_office");
-	w->roles = r.roles;
+	w->roles = roles;
 	snprintf(w->status, sizeof w->status, "%s",
 		 a->locked_until > now && !strcmp(a->status, "active") ? "locked" : a->status);
 	w->must_change = a->must_change || pw_expired(cx->svc, a, now);
@@ -215,6 +201,7 @@ int xy_session_resolve(struct xy_ctx *cx, const char *token, int cookie, const c
 	int32_t i;
 	int64_t account_id, sid;
 	unsigned gen;
+	uint8_t csrf[XY_SM3_LEN];
 
 	*why = "unknown_token";
 	if (strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
@@ -239,6 +226,7 @@ int xy_session_resolve(struct xy_ctx *cx, const char *token, int cookie, const c
 		return XY_EDENIED;
 	}
 	s->e[i].last_us = now;
+	memcpy(csrf, s->e[i].ch, sizeof csrf);
 	if (s->e[i].gen == s->gen) {
 		cx->who = s->e[i].who;
 		pthread_mutex_unlock(&s->mu);
@@ -278,6 +266,7 @@ have:
 		return XY_EDENIED;
 	}
 	cx->who.cookie = cookie;
+	memcpy(cx->who.csrf_hash, csrf, sizeof csrf);
 	cx->who.idle_until_us = now + cx->svc->cfg.idle_us;
 	cx->who.expires_us = cx->who.created_us + cx->svc->cfg.absolute_us;
 	if (cx->who.idle_until_us > cx->who.expires_us)
@@ -289,18 +278,11 @@ have:
 
 int xy_session_csrf_ok(struct xy_ctx *cx, const char *csrf)
 {
-	struct xy_sessions *s = cx->svc->sessions;
 	uint8_t h[XY_SM3_LEN];
-	int ok = 0;
 	if (!csrf || !*csrf || strlen(csrf) > XY_TOKEN_MAX)
 		return 0;
 	xy_sm3(csrf, strlen(csrf), h);
-	pthread_mutex_lock(&s->mu);
-	for (int32_t i = 0; i < XY_SESSIONS_MAX && !ok; i++)
-		if (s->e[i].used && s->e[i].id == cx->who.session_id)
-			ok = xy_ct_equal(s->e[i].ch, h, XY_SM3_LEN);
-	pthread_mutex_unlock(&s->mu);
-	return ok;
+	return xy_ct_equal(cx->who.csrf_hash, h, XY_SM3_LEN);
 }
 
 static int session_create(struct xy_ctx *cx, const struct xy_who *w, struct xy_signin_result *out)
@@ -546,41 +528,6 @@ out:
 	return rc ? XY_EAUDIT : 0;
 }
 
-static int unseal_small(struct xy_ctx *cx, const char *column, int64_t id, const uint8_t *p,
-			size_t n, uint8_t *out, size_t cap, size_t *len)
-{
-	struct xy_buf b;
-	int rc;
-	xy_buf_init(&b, 4096);
-	rc = xy_unseal(cx->sealer, "accounts", column, id, p, n, &b);
-	if (!rc && b.len > cap)
-		rc = XY_ELIMIT;
-	if (!rc) {
-		memcpy(out, b.p, b.len);
-		*len = b.len;
-	}
-	xy_buf_wipe(&b);
-	xy_buf_cleanup(&b);
-	return rc;
-}
-
-static int seal_small(struct xy_ctx *cx, const char *column, int64_t id, const void *pt, size_t n,
-		      uint8_t *out, size_t cap, size_t *len)
-{
-	struct xy_buf b;
-	int rc;
-	xy_buf_init(&b, 4096);
-	rc = xy_seal(cx->sealer, "accounts", column, id, pt, n, &b);
-	if (!rc && b.len > cap)
-		rc = XY_ELIMIT;
-	if (!rc) {
-		memcpy(out, b.p, b.len);
-		*len = b.len;
-	}
-	xy_buf_cleanup(&b);
-	return rc;
-}
-
 /* The second factor: 0 (and *step for TOTP), XY_EDENIED wrong,
  * XY_ENOTFOUND none given. */
 static int second_factor(struct xy_ctx *cx, const struct xy_account *a, const struct xy_signin *in,
@@ -590,8 +537,8 @@ static int second_factor(struct xy_ctx *cx, const struct xy_account *a, const st
 	if (in->otp && a->totp_sealed_len) {
 		uint8_t key[64];
 		size_t klen;
-		int rc = unseal_small(cx, "totp_secret", a->id, a->totp_sealed, a->totp_sealed_len,
-				      key, sizeof key, &klen);
+		int rc = xy_svc_unseal_account(cx, "totp_secret", a->id, a->totp_sealed,
+					       a->totp_sealed_len, key, sizeof key, &klen);
 		if (rc) {
 			xy_log_error("account %lld: TOTP secret does not unseal: %s",
 				     (long long)a->id, xy_strerror(rc));
@@ -837,8 +784,8 @@ int xy_session_totp_begin(struct xy_ctx *cx, char *secret_b32, size_t scap, char
 		rc = XY_ECONFLICT; /* enrolled already: an administrator resets it */
 		goto out;
 	}
-	if ((rc = seal_small(cx, "totp_pending", a.id, key, sizeof key, a.totp_pending,
-			     sizeof a.totp_pending, &a.totp_pending_len))) {
+	if ((rc = xy_svc_seal_account(cx, "totp_pending", a.id, key, sizeof key, a.totp_pending,
+				      sizeof a.totp_pending, &a.totp_pending_len))) {
 		xy_store_rollback(cx->st);
 		goto out;
 	}
@@ -863,8 +810,8 @@ int xy_session_totp_confirm(struct xy_ctx *cx, const char *code)
 		xy_wipe(a.pw_hash, sizeof a.pw_hash);
 		return XY_ENOTFOUND;
 	}
-	rc = unseal_small(cx, "totp_pending", a.id, a.totp_pending, a.totp_pending_len, key,
-			  sizeof key, &klen);
+	rc = xy_svc_unseal_account(cx, "totp_pending", a.id, a.totp_pending, a.totp_pending_len,
+				   key, sizeof key, &klen);
 	if (!rc)
 		rc = xy_totp_check(key, klen, xy_now_us() / 1000000, code, cx->svc->cfg.totp_window,
 				   0, &step);
@@ -875,8 +822,8 @@ int xy_session_totp_confirm(struct xy_ctx *cx, const char *code)
 		rc = xy_svc_audit(cx, "session.totp.confirm", NULL, "refused", "wrong_code");
 		return rc ? rc : XY_EDENIED;
 	}
-	rc = seal_small(cx, "totp_secret", a.id, key, klen, a.totp_sealed, sizeof a.totp_sealed,
-			&a.totp_sealed_len);
+	rc = xy_svc_seal_account(cx, "totp_secret", a.id, key, klen, a.totp_sealed,
+				 sizeof a.totp_sealed, &a.totp_sealed_len);
 	xy_wipe(key, sizeof key);
 	if (rc) {
 		xy_store_rollback(cx->st);
@@ -974,8 +921,8 @@ int xy_session_identity(struct xy_ctx *cx, const char *real_name, const char *id
 	snprintf(a.real_name, sizeof a.real_name, "%s", real_name);
 	memcpy(a.idnum_bidx, bidx, sizeof bidx);
 	a.has_idnum = 1;
-	if ((rc = seal_small(cx, "id_number", a.id, id_number, n, a.idnum_sealed,
-			     sizeof a.idnum_sealed, &a.idnum_sealed_len))) {
+	if ((rc = xy_svc_seal_account(cx, "id_number", a.id, id_number, n, a.idnum_sealed,
+				      sizeof a.idnum_sealed, &a.idnum_sealed_len))) {
 		xy_store_rollback(cx->st);
 		return rc;
 	}
