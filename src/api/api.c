@@ -437,7 +437,7 @@ static void api_handle(void *arg, struct xy_http_req *rq)
 		}
 	}
 	ar->route->fn(ar);
-	if (!ar->cx.audited) {
+	if (!ar->cx.audited && !(ar->route->flags & XY_RT_NOAUDIT)) {
 		/* AUD-1: a handler whose service wrote no event (a refusal in
 		 * validation, a read without an object of its own) still leaves one. */
 		char action[160];
@@ -477,7 +477,7 @@ void xy_api_app(struct xy_api *api, struct xy_http_app *app)
 #define F(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 const struct xy_route xy_routes[] = {
-	{"GET", "/healthz", XY_RT_PUBLIC, NULL, xy_api_healthz},
+	{"GET", "/healthz", XY_RT_PUBLIC | XY_RT_NOAUDIT, NULL, xy_api_healthz},
 	{"GET", "/api/v1/roles", XY_RT_ANY_GATE, NULL, xy_api_roles},
 	{"POST", "/api/v1/session", XY_RT_PUBLIC | XY_RT_SIGNIN | XY_RT_JSON,
 	 F("account", "password", "otp", "challenge_id", "signature"), xy_api_session_create},

@@ -26,6 +26,7 @@ enum {
 	XY_RT_GATE_ID = 1 << 4,	 /* allowed while the identity is missing (ACC-1) */
 	XY_RT_JSON = 1 << 5,	 /* has a JSON object body */
 	XY_RT_UPLOAD = 1 << 6,	 /* a file body, spooled to disk (batches) */
+	XY_RT_NOAUDIT = 1 << 7,	 /* the liveness probe: no data, no account, no event */
 };
 
 #define XY_RT_ANY_GATE (XY_RT_GATE_PW | XY_RT_GATE_2FA | XY_RT_GATE_ID)
