@@ -132,6 +132,20 @@ void xy_api_reply(struct xy_api_req *ar, int status, json_t *obj)
 	free(text);
 }
 
+void xy_api_jw_begin(struct xy_api_req *ar, struct xy_jw *w)
+{
+	xy_buf_reset(&ar->rq->out);
+	xy_jw_init(w, &ar->rq->out);
+}
+
+void xy_api_jw_end(struct xy_api_req *ar, int status, struct xy_jw *w)
+{
+	if (xy_jw_end(w))
+		xy_http_json_error(ar->rq, 500, "internal_error", "response too large");
+	else
+		ar->rq->status = status;
+}
+
 void xy_api_error(struct xy_api_req *ar, int status, const char *code, const char *msg)
 {
 	xy_http_json_error(ar->rq, status, code, msg);
@@ -236,6 +250,14 @@ static void reject(struct xy_api_req *ar, int status, const char *code, const ch
 		xy_api_error(ar, 503, "audit_unavailable", "the audit record could not be written");
 }
 
+/* The writer made a deferred event durable, or could not: on its thread. */
+static void audit_done(void *arg, int rc)
+{
+	struct xy_api_req *ar = arg;
+	ar->audit_rc = rc;
+	xy_http_release(ar->rq);
+}
+
 static int content_is_json(const char *ct)
 {
 	size_t n = strlen("application/json");
@@ -264,6 +286,8 @@ static void api_begin(void *arg, struct xy_http_req *rq)
 		xy_http_json_error(rq, 503, "busy", "the store is not available");
 		return;
 	}
+	ar->cx.defer_done = audit_done;
+	ar->cx.defer_arg = ar;
 	/* Per-address rate first: a flood costs one table lookup. */
 	snprintf(key, sizeof key, "a:%s", rq->addr);
 	if (!xy_rate_take(api->per_addr, key, now, &retry_s)) {
@@ -371,10 +395,10 @@ static void api_begin(void *arg, struct xy_http_req *rq)
 			return;
 		}
 		if (xy_batch_spool_dir(&ar->cx, dir, sizeof dir) ||
-		    (size_t)snprintf(ar->upload_path, sizeof ar->upload_path, "%s/upload-XXXXXX",
-				     dir) >= sizeof ar->upload_path ||
+		    asprintf(&ar->upload_path, "%s/upload-XXXXXX", dir) < 0 ||
 		    (fd = mkstemp(ar->upload_path)) < 0) {
-			ar->upload_path[0] = 0;
+			free(ar->upload_path);
+			ar->upload_path = NULL;
 			reject(ar, 500, "io_error", "the upload cannot be spooled", NULL);
 			return;
 		}
@@ -443,10 +467,21 @@ static void api_handle(void *arg, struct xy_http_req *rq)
 		char action[160];
 		int ok = rq->status < 400;
 		snprintf(action, sizeof action, "%s %s", rq->method, ar->route->pattern);
-		if (xy_svc_audit(&ar->cx, action, NULL, ok ? "ok" : "refused",
-				 ok ? NULL : "request_refused"))
+		if (xy_svc_audit_read(&ar->cx, action, NULL, ok ? "ok" : "refused",
+				      ok ? NULL : "request_refused"))
 			xy_api_fail(ar, XY_EAUDIT, NULL);
 	}
+	/* A deferred event: the connection waits, the thread goes on. */
+	rq->hold = ar->cx.deferred;
+}
+
+/* A held request's event is durable (or lost: then nothing is told). */
+static void api_resume(void *arg, struct xy_http_req *rq)
+{
+	struct xy_api_req *ar = rq->app_state;
+	(void)arg;
+	if (ar && ar->audit_rc)
+		xy_api_fail(ar, XY_EAUDIT, NULL);
 }
 
 static void api_end(void *arg, struct xy_http_req *rq)
@@ -456,8 +491,10 @@ static void api_end(void *arg, struct xy_http_req *rq)
 	if (!ar)
 		return;
 	json_decref(ar->body);
-	if (ar->upload_path[0])
+	if (ar->upload_path) {
 		unlink(ar->upload_path);
+		free(ar->upload_path);
+	}
 	explicit_bzero(&ar->cx.who, sizeof ar->cx.who);
 	free(ar);
 	rq->app_state = NULL;
@@ -469,6 +506,7 @@ void xy_api_app(struct xy_api *api, struct xy_http_app *app)
 	app->arg = api;
 	app->begin = api_begin;
 	app->handle = api_handle;
+	app->resume = api_resume;
 	app->end = api_end;
 }
 
@@ -508,6 +546,7 @@ const struct xy_route xy_routes[] = {
 	{"POST", "/api/v1/accounts/{}/disable", XY_RT_JSON, F("reason"), xy_api_account_disable},
 	{"POST", "/api/v1/accounts/{}/enable", 0, NULL, xy_api_account_enable},
 	{"POST", "/api/v1/accounts/{}/password-reset", 0, NULL, xy_api_account_reset},
+	{"POST", "/api/v1/accounts/{}/second-factor-reset", 0, NULL, xy_api_account_factor_reset},
 	{"POST", "/api/v1/accounts/{}/transfer", XY_RT_JSON, F("unit", "handover"),
 	 xy_api_account_transfer},
 	{"POST", "/api/v1/accounts/{}/leave", XY_RT_JSON, F("handover"), xy_api_account_leave},

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "http/server.h"
+#include "util/jw.h"
 #include "svc/service.h"
 
 struct xy_api;
@@ -39,7 +40,8 @@ struct xy_api_req {
 	char param[XY_API_PARAMS][128]; /* {name} segments in order */
 	const struct xy_route *route;
 	struct xy_api *api;
-	char upload_path[4096]; /* the spooled upload, removed at the end */
+	char *upload_path; /* the spooled upload, removed at the end */
+	int audit_rc;		/* a deferred event's outcome (writer thread) */
 };
 
 struct xy_route {
@@ -68,6 +70,11 @@ int xy_json_depth(const char *p, size_t n, int max);
 
 /* Renders obj (stolen) as the response with status. */
 void xy_api_reply(struct xy_api_req *ar, int status, json_t *obj);
+/* The same written with the JSON writer (hot paths): begin resets the
+ * answer and points w at it; end sets the status, or answers 500 when the
+ * writer failed. */
+void xy_api_jw_begin(struct xy_api_req *ar, struct xy_jw *w);
+void xy_api_jw_end(struct xy_api_req *ar, int status, struct xy_jw *w);
 /* An error answer: status, code, message. */
 void xy_api_error(struct xy_api_req *ar, int status, const char *code, const char *msg);
 /* The answer for an svc error rc with its reason/field why. */
@@ -105,6 +112,7 @@ void xy_api_account_activate(struct xy_api_req *ar);
 void xy_api_account_disable(struct xy_api_req *ar);
 void xy_api_account_enable(struct xy_api_req *ar);
 void xy_api_account_reset(struct xy_api_req *ar);
+void xy_api_account_factor_reset(struct xy_api_req *ar);
 void xy_api_account_transfer(struct xy_api_req *ar);
 void xy_api_account_leave(struct xy_api_req *ar);
 void xy_api_account_leak(struct xy_api_req *ar);

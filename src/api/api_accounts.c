@@ -171,6 +171,16 @@ void xy_api_account_reset(struct xy_api_req *ar)
 	explicit_bzero(otp, sizeof otp);
 }
 
+void xy_api_account_factor_reset(struct xy_api_req *ar)
+{
+	const char *why = NULL;
+	int rc = xy_acct_reset_second_factor(&ar->cx, ar->param[0], &why);
+	if (rc)
+		xy_api_fail(ar, rc, why);
+	else
+		ar->rq->status = 204;
+}
+
 void xy_api_account_leak(struct xy_api_req *ar)
 {
 	struct xy_incident inc;

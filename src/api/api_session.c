@@ -23,15 +23,6 @@ void xy_api_roles(struct xy_api_req *ar)
 	xy_api_reply(ar, 200, json_pack("{s:o}", "roles", a));
 }
 
-static json_t *roles_json(uint32_t roles)
-{
-	json_t *a = json_array();
-	for (int i = 0; i < XY_ROLE__COUNT; i++)
-		if (roles & XY_ROLE_BIT(i))
-			json_array_append_new(a, json_string(xy_role_name(i)));
-	return a;
-}
-
 void xy_api_session_create(struct xy_api_req *ar)
 {
 	struct xy_signin in = {0};
@@ -75,22 +66,42 @@ void xy_api_session_create(struct xy_api_req *ar)
 	explicit_bzero(cookie, sizeof cookie);
 }
 
+/* Written with the JSON writer: this is what every client checks, often. */
 void xy_api_session_get(struct xy_api_req *ar)
 {
-	const struct xy_who *w = &ar->cx.who;
-	if (xy_svc_audit(&ar->cx, "session.read", NULL, "ok", NULL)) {
+	const struct xy_who *who = &ar->cx.who;
+	struct xy_jw w;
+	if (xy_svc_audit_read(&ar->cx, "session.read", NULL, "ok", NULL)) {
 		xy_api_fail(ar, XY_EAUDIT, NULL);
 		return;
 	}
-	xy_api_reply(ar, 200,
-		     json_pack("{s:s,s:s,s:{s:s,s:s,s:s,s:s},s:o,s:s,s:b,s:b,s:b,s:o,s:o}",
-			       "account", w->account, "real_name", w->real_name, "unit", "code",
-			       w->unit_code, "name", w->unit_name, "region", w->region, "level",
-			       w->level == 1 ? "city" : "county", "roles", roles_json(w->roles),
-			       "status", w->status, "must_change_password", w->must_change,
-			       "must_enroll_second_factor", w->must_enroll, "must_record_identity",
-			       w->needs_identity, "expires_at", xy_api_time(w->expires_us),
-			       "idle_expires_at", xy_api_time(w->idle_until_us)));
+	xy_api_jw_begin(ar, &w);
+	xy_jw_obj(&w);
+	xy_jw_kstr(&w, "account", who->account);
+	xy_jw_kstr(&w, "real_name", who->real_name);
+	xy_jw_key(&w, "unit");
+	xy_jw_obj(&w);
+	xy_jw_kstr(&w, "code", who->unit_code);
+	xy_jw_kstr(&w, "name", who->unit_name);
+	xy_jw_kstr(&w, "region", who->region);
+	xy_jw_kstr(&w, "level", who->level == 1 ? "city" : "county");
+	xy_jw_obj_end(&w);
+	xy_jw_key(&w, "roles");
+	xy_jw_arr(&w);
+	for (int i = 0; i < XY_ROLE__COUNT; i++)
+		if (who->roles & XY_ROLE_BIT(i))
+			xy_jw_str(&w, xy_role_name(i));
+	xy_jw_arr_end(&w);
+	xy_jw_kstr(&w, "status", who->status);
+	xy_jw_kbool(&w, "must_change_password", who->must_change);
+	xy_jw_kbool(&w, "must_enroll_second_factor", who->must_enroll);
+	xy_jw_kbool(&w, "must_record_identity", who->needs_identity);
+	xy_jw_key(&w, "expires_at");
+	xy_jw_time(&w, who->expires_us);
+	xy_jw_key(&w, "idle_expires_at");
+	xy_jw_time(&w, who->idle_until_us);
+	xy_jw_obj_end(&w);
+	xy_api_jw_end(ar, 200, &w);
 }
 
 void xy_api_session_delete(struct xy_api_req *ar)

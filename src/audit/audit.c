@@ -37,8 +37,8 @@ int xy_audit_canonical(const struct xy_store_event *ev, struct xy_buf *out)
 	const char *fields[14];
 	int rc = 0;
 
-	snprintf(seq, sizeof seq, "%lld", (long long)ev->seq);
-	snprintf(ts, sizeof ts, "%lld", (long long)ev->ts_us);
+	seq[xy_i64_str(ev->seq, seq)] = 0;
+	ts[xy_i64_str(ev->ts_us, ts)] = 0;
 	fields[0] = seq;
 	fields[1] = ts;
 	fields[2] = ev->zone;
@@ -58,35 +58,42 @@ int xy_audit_canonical(const struct xy_store_event *ev, struct xy_buf *out)
 	return rc;
 }
 
-static int chain_hash(const uint8_t prev[32], const struct xy_store_event *ev, uint8_t out[32])
+/* scratch: a buffer the caller keeps between events (its max is set here). */
+static int chain_hash(const uint8_t prev[32], const struct xy_store_event *ev, struct xy_buf *scratch,
+		      uint8_t out[32])
 {
-	struct xy_buf b;
 	int rc;
-
-	xy_buf_init(&b, EVENT_MAX);
-	rc = xy_buf_add(&b, prev, 32);
+	xy_buf_reset(scratch);
+	scratch->max = EVENT_MAX;
+	rc = xy_buf_add(scratch, prev, 32);
 	if (!rc)
-		rc = xy_audit_canonical(ev, &b);
+		rc = xy_audit_canonical(ev, scratch);
 	if (!rc)
-		xy_sm3(b.p, b.len, out);
-	xy_buf_cleanup(&b);
+		xy_sm3(scratch->p, scratch->len, out);
 	return rc;
 }
 
-int xy_audit_append(struct xy_store *st, const struct xy_audit_event *in)
+int xy_audit_head(struct xy_store *st, struct xy_audit_cursor *cur)
+{
+	int rc = xy_store_audit_head(st, &cur->seq, cur->hash);
+	if (!cur->scratch.max)
+		xy_buf_init(&cur->scratch, EVENT_MAX);
+	if (rc)
+		xy_log_error("audit: the chain head cannot be read: %s", xy_strerror(rc));
+	return rc ? XY_EAUDIT : 0;
+}
+
+int xy_audit_append_at(struct xy_store *st, struct xy_audit_cursor *cur,
+		       const struct xy_audit_event *in)
 {
 	struct xy_store_event ev = {0};
-	uint8_t prev[32];
-	int64_t seq;
 	int rc;
 
 	if (xy_fault("audit_append")) {
 		xy_log_error("audit: injected failure (XY_FAULT=audit_append)");
 		return XY_EAUDIT;
 	}
-	if ((rc = xy_store_audit_head(st, &seq, prev)))
-		goto fail;
-	ev.seq = seq + 1;
+	ev.seq = cur->seq + 1;
 	ev.ts_us = xy_now_us();
 	ev.zone = in->zone ? in->zone : XY_ZONE_GOV;
 	ev.client = in->client;
@@ -104,8 +111,11 @@ int xy_audit_append(struct xy_store *st, const struct xy_audit_event *in)
 		rc = XY_EINVAL;
 		goto fail;
 	}
-	if ((rc = chain_hash(prev, &ev, ev.hash)) || (rc = xy_store_audit_insert(st, &ev)))
+	if ((rc = chain_hash(cur->hash, &ev, &cur->scratch, ev.hash)) ||
+	    (rc = xy_store_audit_insert(st, &ev)))
 		goto fail;
+	cur->seq = ev.seq;
+	memcpy(cur->hash, ev.hash, sizeof cur->hash);
 	return 0;
 fail:
 	xy_log_error("audit: event %s could not be written: %s", in->action ? in->action : "?",
@@ -113,11 +123,27 @@ fail:
 	return XY_EAUDIT;
 }
 
+void xy_audit_cursor_done(struct xy_audit_cursor *cur)
+{
+	xy_buf_cleanup(&cur->scratch);
+}
+
+int xy_audit_append(struct xy_store *st, const struct xy_audit_event *in)
+{
+	struct xy_audit_cursor cur = {0};
+	int rc = xy_audit_head(st, &cur);
+	if (!rc)
+		rc = xy_audit_append_at(st, &cur, in);
+	xy_audit_cursor_done(&cur);
+	return rc;
+}
+
 struct verify_ctx {
 	struct xy_audit_check *res;
 	uint8_t prev[32];
 	int64_t expect;
 	int rc;
+	struct xy_buf scratch;
 };
 
 static int verify_one(void *arg, const struct xy_store_event *ev)
@@ -134,7 +160,7 @@ static int verify_one(void *arg, const struct xy_store_event *ev)
 			 (long long)v->expect);
 		return XY_ETAMPER;
 	}
-	if ((v->rc = chain_hash(v->prev, ev, h)))
+	if ((v->rc = chain_hash(v->prev, ev, &v->scratch, h)))
 		return v->rc;
 	if (!xy_ct_equal(h, ev->hash, 32)) {
 		v->res->bad_seq = ev->seq;
@@ -152,9 +178,13 @@ static int verify_one(void *arg, const struct xy_store_event *ev)
 int xy_audit_verify_chain(struct xy_store *st, struct xy_audit_check *res)
 {
 	struct verify_ctx v = {.res = res, .expect = 1};
+	int rc;
 
 	memset(res, 0, sizeof *res);
-	return xy_store_audit_scan(st, 1, verify_one, &v);
+	xy_buf_init(&v.scratch, EVENT_MAX);
+	rc = xy_store_audit_scan(st, 1, verify_one, &v);
+	xy_buf_cleanup(&v.scratch);
+	return rc;
 }
 
 void xy_audit_local(struct xy_audit_event *ev)

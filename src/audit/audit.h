@@ -36,6 +36,21 @@ struct xy_audit_event {
 __attribute__((warn_unused_result)) int xy_audit_append(struct xy_store *st,
 							const struct xy_audit_event *ev);
 
+/* The same for a run of events in one transaction: read the head once,
+ * then append each at the cursor (which advances only on success).  A
+ * cursor starts zeroed and ends with xy_audit_cursor_done. */
+struct xy_audit_cursor {
+	int64_t seq;
+	uint8_t hash[32];
+	struct xy_buf scratch; /* the canonical bytes, reused */
+};
+__attribute__((warn_unused_result)) int xy_audit_head(struct xy_store *st,
+						      struct xy_audit_cursor *cur);
+__attribute__((warn_unused_result)) int xy_audit_append_at(struct xy_store *st,
+							   struct xy_audit_cursor *cur,
+							   const struct xy_audit_event *ev);
+void xy_audit_cursor_done(struct xy_audit_cursor *cur);
+
 /* The canonical bytes of a stored event (appended to out). */
 __attribute__((warn_unused_result)) int xy_audit_canonical(const struct xy_store_event *ev,
 							   struct xy_buf *out);

@@ -16,6 +16,10 @@
 
 #define XY_AUDITW_QUEUE_MAX 8192	/* events waiting; submitters block beyond */
 #define XY_AUDITW_EVENT_MAX (64 * 1024) /* bytes of one event's fields */
+#ifndef XY_AUDITW_GATHER_US
+#define XY_AUDITW_GATHER_US 100 /* under load, wait this long for more events */
+#endif
+#define XY_AUDITW_GATHER_MAX 64 /* unless this many are already waiting */
 
 struct xy_auditw;
 
@@ -26,6 +30,14 @@ __attribute__((warn_unused_result)) int xy_auditw_start(const char *db_path,
  * event's fields exceed XY_AUDITW_EVENT_MAX). */
 __attribute__((warn_unused_result)) int xy_auditw_write(struct xy_auditw *w,
 							const struct xy_audit_event *ev);
+/* The same without waiting: done(arg, 0 or XY_EAUDIT) is called on the
+ * writer's thread once the event is durable or lost, exactly once when this
+ * returns 0, never when it returns an error.  done must be quick and must
+ * not submit. */
+typedef void (*xy_auditw_done_fn)(void *arg, int rc);
+__attribute__((warn_unused_result)) int xy_auditw_submit(struct xy_auditw *w,
+							 const struct xy_audit_event *ev,
+							 xy_auditw_done_fn done, void *arg);
 /* Writes what is queued, stops the thread, closes. */
 void xy_auditw_stop(struct xy_auditw *w);
 

@@ -401,8 +401,10 @@ static int add_header(struct curl_slist **h, const char *line)
 	return 0;
 }
 
+/* upload_type: a file body of that type follows (xy_client_upload sets it). */
 static int set_request(struct xy_client *c, const char *method, const char *url, const char *text,
-		       struct curl_slist **h, struct xy_client_resp *r, char *errbuf)
+		       const char *upload_type, struct curl_slist **h, struct xy_client_resp *r,
+		       char *errbuf)
 {
 	CURL *k = c->curl;
 	char auth[XY_TOKEN_MAX + 32];
@@ -427,6 +429,13 @@ static int set_request(struct xy_client *c, const char *method, const char *url,
 		rc = add_header(h, auth);
 		explicit_bzero(auth, sizeof auth);
 	}
+	if (!rc && upload_type) {
+		char ct[128];
+		snprintf(ct, sizeof ct, "Content-Type: %s", upload_type);
+		rc = add_header(h, ct);
+		if (!rc)
+			return curl_easy_setopt(k, CURLOPT_HTTPHEADER, *h) ? XY_EINVAL : 0;
+	}
 	if (!rc && text)
 		rc = add_header(h, "Content-Type: application/json");
 	else if (!rc && !strcmp(method, "POST"))
@@ -447,29 +456,10 @@ static int set_request(struct xy_client *c, const char *method, const char *url,
 	return curl_easy_setopt(k, CURLOPT_HTTPHEADER, *h) ? XY_EINVAL : 0;
 }
 
-int xy_client_call(struct xy_client *c, const char *method, const char *path, json_t *body,
-		   struct xy_client_resp *r)
+static int perform(struct xy_client *c, struct xy_client_resp *r, const char *errbuf)
 {
-	char url[XY_CLIENT_URL_MAX + XY_HTTP_PATH_MAX], errbuf[CURL_ERROR_SIZE] = "";
-	struct curl_slist *h = NULL;
-	char *text = NULL;
-	CURLcode cc;
-	int rc;
-
-	memset(r, 0, sizeof *r);
-	if ((size_t)snprintf(url, sizeof url, "%s%s", c->server, path) >= sizeof url) {
-		xy_cmd_fail("the request path is too long");
-		return XY_ELIMIT;
-	}
-	if (body && !(text = json_dumps(body, JSON_COMPACT))) {
-		xy_cmd_fail("out of memory");
-		return XY_ENOMEM;
-	}
-	if ((rc = set_request(c, method, url, text, &h, r, errbuf))) {
-		xy_cmd_fail("cannot prepare the request to %s", c->server);
-		goto out;
-	}
-	cc = curl_easy_perform(c->curl);
+	CURLcode cc = curl_easy_perform(c->curl);
+	int rc = 0;
 	if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED) {
 		xy_cmd_fail("%s answered more than %d bytes; refused", c->server,
 			    XY_CLIENT_RESPONSE_MAX);
@@ -483,9 +473,11 @@ int xy_client_call(struct xy_client *c, const char *method, const char *path, js
 		if (r->len)
 			r->json = json_loadb(r->body, r->len, 0, NULL);
 	}
-out:
-	free_headers(h);
-	wipe_free(text);
+	return rc;
+}
+
+static int finish(int rc, struct xy_client_resp *r)
+{
 	if (!rc && !r->body && !(r->body = calloc(1, 1))) {
 		xy_cmd_fail("out of memory");
 		rc = XY_ENOMEM;
@@ -495,6 +487,95 @@ out:
 	else if (r->cap == 0)
 		r->cap = 1;
 	return rc;
+}
+
+int xy_client_call(struct xy_client *c, const char *method, const char *path, json_t *body,
+		   struct xy_client_resp *r)
+{
+	char url[XY_CLIENT_URL_MAX + XY_HTTP_PATH_MAX], errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *h = NULL;
+	char *text = NULL;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if ((size_t)snprintf(url, sizeof url, "%s%s", c->server, path) >= sizeof url) {
+		xy_cmd_fail("the request path is too long");
+		return XY_ELIMIT;
+	}
+	if (body && !(text = json_dumps(body, JSON_COMPACT))) {
+		xy_cmd_fail("out of memory");
+		return XY_ENOMEM;
+	}
+	if ((rc = set_request(c, method, url, text, NULL, &h, r, errbuf))) {
+		xy_cmd_fail("cannot prepare the request to %s", c->server);
+		goto out;
+	}
+	rc = perform(c, r, errbuf);
+out:
+	free_headers(h);
+	wipe_free(text);
+	return finish(rc, r);
+}
+
+struct upload_src {
+	FILE *f;
+	int failed;
+};
+
+static size_t on_read(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct upload_src *u = arg;
+	size_t n = fread(buf, 1, size * nmemb, u->f);
+	if (n == 0 && ferror(u->f)) {
+		u->failed = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	return n;
+}
+
+int xy_client_upload(struct xy_client *c, const char *path, const char *file,
+		     const char *content_type, struct xy_client_resp *r)
+{
+	char url[XY_CLIENT_URL_MAX + XY_HTTP_PATH_MAX], errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *h = NULL;
+	struct upload_src u = {0};
+	struct stat sb;
+	CURL *k = c->curl;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if ((size_t)snprintf(url, sizeof url, "%s%s", c->server, path) >= sizeof url) {
+		xy_cmd_fail("the request path is too long");
+		return XY_ELIMIT;
+	}
+	if (!(u.f = fopen(file, "rb")) || fstat(fileno(u.f), &sb) || !S_ISREG(sb.st_mode)) {
+		xy_cmd_fail("%s: cannot read the file%s", file, u.f ? " (not a regular file)" : "");
+		if (u.f)
+			fclose(u.f);
+		return XY_EIO;
+	}
+	if ((rc = set_request(c, "POST", url, NULL, content_type, &h, r, errbuf)) ||
+	    curl_easy_setopt(k, CURLOPT_POST, 1L) ||
+	    curl_easy_setopt(k, CURLOPT_READFUNCTION, on_read) ||
+	    curl_easy_setopt(k, CURLOPT_READDATA, &u) ||
+	    curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sb.st_size) ||
+	    /* A large file takes long to send and to check: no overall limit,
+	     * but a stalled transfer ends. */
+	    curl_easy_setopt(k, CURLOPT_TIMEOUT, 0L) ||
+	    curl_easy_setopt(k, CURLOPT_LOW_SPEED_LIMIT, 1L) ||
+	    curl_easy_setopt(k, CURLOPT_LOW_SPEED_TIME, (long)XY_CLIENT_UPLOAD_STALL_S)) {
+		xy_cmd_fail("cannot prepare the request to %s", c->server);
+		rc = rc ? rc : XY_EINVAL;
+	} else {
+		rc = perform(c, r, errbuf);
+		if (u.failed) {
+			xy_cmd_fail("%s: read error while sending", file);
+			rc = XY_EIO;
+		}
+	}
+	fclose(u.f);
+	free_headers(h);
+	return finish(rc, r);
 }
 
 int xy_client_report(const struct xy_client_resp *r)

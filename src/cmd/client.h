@@ -25,6 +25,7 @@
 #define XY_CLIENT_LINE_MAX     512		  /* bytes of one prompted line */
 #define XY_CLIENT_CONNECT_S    10		  /* seconds to connect */
 #define XY_CLIENT_TIMEOUT_S    120		  /* seconds for a whole request */
+#define XY_CLIENT_UPLOAD_STALL_S 300 /* an upload ends after this long without progress */
 
 struct xy_client {
 	char server[XY_CLIENT_URL_MAX];	     /* "https://host:port", no trailing / */
@@ -69,6 +70,12 @@ __attribute__((warn_unused_result)) int xy_client_forget(void);
 __attribute__((warn_unused_result)) int xy_client_call(struct xy_client *c, const char *method,
 						       const char *path, json_t *body,
 						       struct xy_client_resp *r);
+/* POSTs the file at `file` as the body (streamed from disk, any size the
+ * server accepts) with that content type; otherwise as xy_client_call. */
+__attribute__((warn_unused_result)) int xy_client_upload(struct xy_client *c, const char *path,
+							 const char *file,
+							 const char *content_type,
+							 struct xy_client_resp *r);
 /* Wipes and frees the answer. */
 void xy_client_resp_cleanup(struct xy_client_resp *r);
 /* Prints the answer's error as "xinyong: error: CODE: MESSAGE" (or the bare

@@ -195,6 +195,7 @@ int xy_cmd_serve(int argc, char **argv)
 	ao.body_max = XY_HTTP_BODY_MAX;
 
 	xy_log_set_json(1);
+	xy_log_set_level(XY_LOG_INFO); /* the running log: one line per request */
 	if (xy_service_open(&svc, inst, err, sizeof err)) {
 		xy_cmd_fail("%s", err);
 		goto out;

@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ struct xy_http_server {
 	int port;
 	pthread_mutex_t mu;
 	pthread_cond_t idle;
+	pthread_mutex_t hold_mu; /* held requests: released / suspended */
 	long inflight;
 	unsigned long long refused;
 };
@@ -162,11 +164,13 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *sa, sockl
 static void *uri_start(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct xy_http_server *s = cls;
-	struct xy_http_req *rq = calloc(1, sizeof *rq);
-	(void)c;
+	struct xy_http_req *rq = malloc(sizeof *rq);
 	if (!rq)
 		return NULL;
+	memset(rq, 0, offsetof(struct xy_http_req, target));
 	rq->upload_fd = -1;
+	rq->srv = s;
+	rq->conn = c;
 	rq->started_us = xy_now_us();
 	rq->target_err = xy_http_parse_target(uri, strlen(uri), &rq->target);
 	xy_buf_init(&rq->body, s->o.body_max);
@@ -253,9 +257,11 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct xy_http_req *rq)
 
 	if (!rq->status)
 		xy_http_json_error(rq, 500, "internal_error", "no response");
-	if (rq->out.len)
-		r = MHD_create_response_from_buffer(rq->out.len, rq->out.p, MHD_RESPMEM_MUST_COPY);
-	else
+	if (rq->out.len) { /* the buffer goes to MHD, which frees it */
+		r = MHD_create_response_from_buffer(rq->out.len, rq->out.p, MHD_RESPMEM_MUST_FREE);
+		if (r)
+			memset(&rq->out, 0, sizeof rq->out);
+	} else
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
@@ -347,9 +353,39 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
 			rq->too_large = 1;
 		return MHD_YES;
 	}
+	if (rq->handled) { /* a held request, resumed */
+		if (s->app.resume)
+			s->app.resume(s->app.arg, rq);
+		return respond(c, rq);
+	}
+	rq->handled = 1;
 	if (!(rq->reject && rq->status))
 		s->app.handle(s->app.arg, rq);
+	if (rq->hold) {
+		int park;
+		pthread_mutex_lock(&s->hold_mu);
+		park = !rq->released;
+		if (park) {
+			rq->suspended = 1;
+			MHD_suspend_connection(c);
+		}
+		pthread_mutex_unlock(&s->hold_mu);
+		if (park)
+			return MHD_YES;
+		if (s->app.resume)
+			s->app.resume(s->app.arg, rq);
+	}
 	return respond(c, rq);
+}
+
+void xy_http_release(struct xy_http_req *rq)
+{
+	struct xy_http_server *s = rq->srv;
+	pthread_mutex_lock(&s->hold_mu);
+	rq->released = 1;
+	if (rq->suspended)
+		MHD_resume_connection(rq->conn);
+	pthread_mutex_unlock(&s->hold_mu);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -413,8 +449,8 @@ int xy_http_start(const struct xy_http_opts *o, const struct xy_http_app *app,
 	struct xy_http_server *s;
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *di;
-	unsigned flags =
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	int v6, rc;
 
 	*out = NULL;
@@ -432,6 +468,7 @@ int xy_http_start(const struct xy_http_opts *o, const struct xy_http_app *app,
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->idle, NULL);
+	pthread_mutex_init(&s->hold_mu, NULL);
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(
@@ -447,6 +484,7 @@ int xy_http_start(const struct xy_http_opts *o, const struct xy_http_app *app,
 			 o->listen);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->idle);
+		pthread_mutex_destroy(&s->hold_mu);
 		free(s);
 		return XY_EIO;
 	}
@@ -482,5 +520,6 @@ void xy_http_stop(struct xy_http_server *s, int grace_s)
 	MHD_stop_daemon(s->d);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->idle);
+	pthread_mutex_destroy(&s->hold_mu);
 	free(s);
 }

@@ -19,7 +19,6 @@ struct xy_http_server;
 struct xy_http_req {
 	/* ---- request (valid until the response is queued) ---- */
 	char method[8];
-	struct xy_target target;
 	int target_err;	   /* nonzero when the target could not be parsed */
 	char addr[48];	   /* client address */
 	char client[64];   /* "address:port" (IPv6 in brackets) */
@@ -43,6 +42,14 @@ struct xy_http_req {
 	char set_cookie[2][320]; /* up to two Set-Cookie values */
 	char retry_after[16];	 /* Retry-After seconds, "" for none */
 	char log_account[64];	 /* for the running log line */
+	/* ---- answering later ---- */
+	int hold; /* set by handle: the answer waits for xy_http_release */
+	/* (the server's own) */
+	struct xy_http_server *srv;
+	void *conn;
+	int handled, released, suspended;
+	/* Last, and not zeroed at the start (6 KiB): the parser fills it. */
+	struct xy_target target;
 };
 
 struct xy_http_app {
@@ -52,6 +59,9 @@ struct xy_http_app {
 	void (*begin)(void *arg, struct xy_http_req *rq);
 	/* The whole body is read (or the request was rejected): answer. */
 	void (*handle)(void *arg, struct xy_http_req *rq);
+	/* A held request was released: called on a server thread just before
+	 * the answer goes out, to finish it (may be NULL). */
+	void (*resume)(void *arg, struct xy_http_req *rq);
 	/* The request is over (cleanup of app_state); may be NULL. */
 	void (*end)(void *arg, struct xy_http_req *rq);
 };
@@ -86,6 +96,11 @@ int xy_http_port(struct xy_http_server *s);
 /* Stops accepting, lets requests in flight finish (up to grace_s seconds),
  * then stops and frees. */
 void xy_http_stop(struct xy_http_server *s, int grace_s);
+
+/* Releases a request that handle left with hold set: from any thread, once
+ * and only once per held request.  The connection is parked meanwhile
+ * (MHD suspend/resume), so no server thread waits for it. */
+void xy_http_release(struct xy_http_req *rq);
 
 /* Helpers for handlers. */
 void xy_http_json_error(struct xy_http_req *rq, int status, const char *code, const char *msg);

@@ -261,7 +261,7 @@ int xy_acct_get(struct xy_ctx *cx, const char *name, struct xy_account_view *v, 
 	if ((rc = view_of(cx, &a, &u, v)))
 		return rc;
 	obj_account(obj, sizeof obj, name);
-	return xy_svc_audit(cx, "account.read", obj, "ok", NULL);
+	return xy_svc_audit_read(cx, "account.read", obj, "ok", NULL);
 }
 
 struct list_ctx {
@@ -308,7 +308,7 @@ int xy_acct_list(struct xy_ctx *cx, int64_t after_id, int limit,
 	if ((rc = xy_store_account_list(cx->st, after_id, limit, list_one, &l)))
 		return rc;
 	snprintf(obj, sizeof obj, "{\"after\":%lld,\"returned\":%d}", (long long)after_id, l.n);
-	return xy_svc_audit(cx, "account.list", obj, "ok", NULL);
+	return xy_svc_audit_read(cx, "account.list", obj, "ok", NULL);
 }
 
 /* ---- ACC-7: training, agreement, activation ---- */
@@ -490,6 +490,41 @@ out:
 	return rc;
 }
 
+/* ACC-5: a person who lost their phone or key.  Their factors are removed
+ * and their sessions end; at the next sign-in (password alone) the
+ * enrolment gate lets them do nothing but enrol a new one.  Never for
+ * oneself (the policy: nobody administers their own account). */
+int xy_acct_reset_second_factor(struct xy_ctx *cx, const char *name, const char **why)
+{
+	struct xy_account a;
+	struct xy_unit u;
+	char obj[128];
+	int rc;
+	if ((rc = target(cx, name, XY_ACT_ACCOUNT_MANAGE, -1, &a, &u, why)))
+		return rc;
+	if (!strcmp(a.status, "left")) {
+		*why = "account_left";
+		return XY_ECONFLICT;
+	}
+	obj_account(obj, sizeof obj, name);
+	if ((rc = begin_change(cx, a.id, &a)))
+		return rc;
+	if (!a.totp_sealed_len && !a.totp_pending_len && !a.sm2_pub[0] && !a.sm2_pending[0]) {
+		xy_store_rollback(cx->st);
+		xy_wipe(a.pw_hash, sizeof a.pw_hash);
+		*why = "no_second_factor";
+		return XY_ECONFLICT;
+	}
+	a.totp_sealed_len = 0;
+	a.totp_pending_len = 0;
+	a.sm2_pub[0] = 0;
+	a.sm2_pending[0] = 0;
+	if ((rc = finish_change(cx, &a, "account.second_factor_reset", obj)))
+		return rc;
+	xy_sessions_end_account(cx->svc, a.id);
+	return 0;
+}
+
 /* ---- ACC-8: transfer and leaving ---- */
 
 int xy_acct_transfer(struct xy_ctx *cx, const char *name, const char *unit, const char *handover,
@@ -626,7 +661,7 @@ int xy_incident_list(struct xy_ctx *cx, int64_t after_id, int limit,
 	}
 	if ((rc = xy_store_incident_each(cx->st, after_id, limit, fn, arg)))
 		return rc;
-	return xy_svc_audit(cx, "incident.list", NULL, "ok", NULL);
+	return xy_svc_audit_read(cx, "incident.list", NULL, "ok", NULL);
 }
 
 /* ---- roles (SOD-1..3) ---- */
@@ -923,7 +958,7 @@ int xy_unit_get(struct xy_ctx *cx, const char *code, struct xy_unit *out, const 
 	{
 		char obj[96];
 		snprintf(obj, sizeof obj, "{\"unit\":\"%s\"}", out->code);
-		return xy_svc_audit(cx, "unit.read", obj, "ok", NULL);
+		return xy_svc_audit_read(cx, "unit.read", obj, "ok", NULL);
 	}
 }
 
@@ -939,7 +974,7 @@ int xy_unit_list(struct xy_ctx *cx, int64_t after_id, int limit,
 	}
 	if ((rc = xy_store_unit_list(cx->st, after_id, limit, fn, arg)))
 		return rc;
-	return xy_svc_audit(cx, "unit.list", NULL, "ok", NULL);
+	return xy_svc_audit_read(cx, "unit.list", NULL, "ok", NULL);
 }
 
 int xy_unit_datasets(struct xy_ctx *cx, int64_t unit_id, int (*fn)(void *arg, const char *ds),
@@ -1048,5 +1083,5 @@ int xy_region_list(struct xy_ctx *cx, int (*fn)(void *arg, const struct xy_regio
 	if (!d.allow)
 		return refuse(cx, "region.list", NULL, d.reason);
 	rc = xy_store_region_each(cx->st, fn, arg);
-	return rc ? rc : xy_svc_audit(cx, "region.list", NULL, "ok", NULL);
+	return rc ? rc : xy_svc_audit_read(cx, "region.list", NULL, "ok", NULL);
 }

@@ -33,6 +33,9 @@ int xy_acct_agreement(struct xy_ctx *cx, const char *name, const char *date, con
 int xy_acct_activate(struct xy_ctx *cx, const char *name, const char **why);
 int xy_acct_disable(struct xy_ctx *cx, const char *name, const char *reason, const char **why);
 int xy_acct_enable(struct xy_ctx *cx, const char *name, const char **why);
+/* ACC-5: removes an account's second factors (lost phone or key);
+ * XY_ECONFLICT "no_second_factor" when there is none. */
+int xy_acct_reset_second_factor(struct xy_ctx *cx, const char *name, const char **why);
 int xy_acct_reset_password(struct xy_ctx *cx, const char *name, char otp[XY_OTP_LEN + 1],
 			   const char **why);
 int xy_acct_transfer(struct xy_ctx *cx, const char *name, const char *unit, const char *handover,

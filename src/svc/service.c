@@ -181,6 +181,20 @@ int xy_svc_audit(struct xy_ctx *cx, const char *action, const char *object, cons
 	return 0;
 }
 
+int xy_svc_audit_read(struct xy_ctx *cx, const char *action, const char *object, const char *result,
+		      const char *reason)
+{
+	struct xy_audit_event ev;
+	if (!cx->defer_done || cx->deferred)
+		return xy_svc_audit(cx, action, object, result, reason);
+	fill_event(cx, &ev, action, object, result, reason);
+	if (xy_auditw_submit(cx->svc->auditw, &ev, cx->defer_done, cx->defer_arg))
+		return XY_EAUDIT;
+	cx->deferred = 1;
+	cx->audited = 1;
+	return 0;
+}
+
 int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, const char *result,
 		    const char *reason)
 {

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "audit/writer.h"
 #include "core/passpol.h"
 #include "core/policy.h"
 #include "crypto/password.h"
@@ -74,6 +75,12 @@ struct xy_ctx {
 	const char *client, *agent;
 	const char *claimed; /* the account name a sign-in claims (audit only) */
 	int audited;	     /* an event for this request was written */
+	/* Set by a caller that can answer later (the API): the event of a read
+	 * may then become durable after the service returns (xy_svc_audit_read),
+	 * and defer_done(defer_arg, 0 or XY_EAUDIT) says how it went. */
+	xy_auditw_done_fn defer_done;
+	void *defer_arg;
+	int deferred; /* such an event is on its way */
 	int authed;
 	struct xy_who who;
 	struct xy_actor actor; /* from who, for the policy decision */
@@ -92,6 +99,13 @@ int xy_ctx_init(struct xy_ctx *cx, struct xy_service *svc, const char *client, c
 /* A read or refusal event through the group-commit writer: 0 or XY_EAUDIT. */
 int xy_svc_audit(struct xy_ctx *cx, const char *action, const char *object, const char *result,
 		 const char *reason);
+/* The same for the last act of a request that changes nothing (a read, a
+ * refusal): with cx->defer_done set, it is queued and the caller answers
+ * once it is durable, so that every waiting request shares one commit;
+ * otherwise it waits like xy_svc_audit.  Nothing may follow it that
+ * depends on its success. */
+int xy_svc_audit_read(struct xy_ctx *cx, const char *action, const char *object, const char *result,
+		      const char *reason);
 /* A change's event inside the open transaction. */
 int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, const char *result,
 		    const char *reason);

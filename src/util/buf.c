@@ -105,3 +105,19 @@ int xy_buf_printf(struct xy_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 	return 0;
 }
+
+size_t xy_i64_str(int64_t v, char out[24])
+{
+	char tmp[24];
+	size_t n = 0, len = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		out[len++] = '-';
+	while (n)
+		out[len++] = tmp[--n];
+	return len;
+}

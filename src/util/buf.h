@@ -4,6 +4,7 @@
 #define XY_UTIL_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct xy_buf {
 	char *p;
@@ -25,6 +26,8 @@ __attribute__((warn_unused_result, format(printf, 2, 3))) int xy_buf_printf(stru
 /* Makes room for extra more bytes (and a NUL) without changing len, so a
  * caller may write up to extra bytes at p + len and then set len. */
 __attribute__((warn_unused_result)) int xy_buf_reserve(struct xy_buf *b, size_t extra);
+/* Writes v in decimal (no NUL); returns the length (at most 20). */
+size_t xy_i64_str(int64_t v, char out[24]);
 /* Wipes the content (for buffers that held secrets). */
 void xy_buf_wipe(struct xy_buf *b);
 

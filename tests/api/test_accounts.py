@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from codes import idnum, uscc  # noqa: E402
-from xyapi import Server, User, expect
+from xyapi import Server, User, expect, now_step, totp
 from xyapi import china_today as today  # noqa: E402
 from xytest import check, run, run_all  # noqa: E402
 
@@ -362,6 +362,42 @@ def test_acc3_password_reset_gives_a_one_time_password_to_change(tmp):
         expect(u.get("/api/v1/units"), 200)
         expect(admin.post("/api/v1/accounts/%s/password-reset" % admin.name), 403, "forbidden")
         check(srv.audit("action = 'account.password_reset' and result = 'ok'"))
+
+
+def test_acc5_lost_second_factor_is_reset_by_an_administrator_and_enrolled_again(tmp):
+    """A person who lost their phone: an administrator removes the factor, the
+    person's sessions end, the next sign-in needs only the password and opens
+    nothing but enrolment; the old codes are worthless.  Not for oneself."""
+    with Server(tmp) as srv:
+        admin = srv.setup_admin()
+        u, _ = srv.create_account(admin, "lost.phone", roles=["unit_user"])
+        u.setup()
+        old_secret = u.secret
+        expect(admin.post("/api/v1/accounts/lost.phone/second-factor-reset"), 204)
+        expect(u.get("/api/v1/session"), 401, "unauthenticated")
+        u.secret = None
+        r = expect(u.signin(), 201)  # the password alone
+        check(r.json["must_enroll_second_factor"] is True, r.json)
+        expect(u.get("/api/v1/units"), 403, "second_factor_enrollment_required")
+        u.enrol_totp()
+        check(u.secret != old_secret, "a new secret")
+        expect(u.get("/api/v1/units"), 200)
+        # Signing in now needs the new factor; an old code does not do.
+        u2 = User(srv, u.name, u.password)
+        expect(u2.signin(), 401)
+        expect(srv.signin(u.name, u.password, otp=totp(old_secret, now_step())), 401,
+               "invalid_credentials")
+        # Nothing to reset twice, not one's own, not by the account itself.
+        expect(admin.post("/api/v1/accounts/%s/second-factor-reset" % admin.name), 403,
+               "forbidden")
+        expect(u.post("/api/v1/accounts/lost.phone/second-factor-reset"), 403, "forbidden")
+        check(srv.audit("action = 'account.second_factor_reset' and result = 'ok'"))
+        check(srv.audit("account = ? and result = 'refused' and reason = 'own_account'",
+                        admin.name))
+        # A second reset finds nothing to remove.
+        expect(admin.post("/api/v1/accounts/lost.phone/second-factor-reset"), 204)
+        expect(admin.post("/api/v1/accounts/lost.phone/second-factor-reset"), 409,
+               "no_second_factor")
 
 
 # ---- ACC-10 ----

@@ -356,5 +356,47 @@ def test_aud1_sigterm_soon_after_start_stops_cleanly_with_its_event(tmp):
     check(len(stops) == len(starts) == 20, (len(starts), len(stops)))
 
 
+def test_aud2_reads_answer_503_when_their_event_cannot_be_made_durable(tmp):
+    """AUD-2, fail closed: a read answers only once its audit event is
+    durable.  While the writer's commit fails (as on a full disk or a failed
+    fsync), every request that depends on it answers 503 audit_unavailable
+    and shows nothing; the server keeps serving, and once storage works again
+    the same requests succeed and the chain is intact."""
+    faults = os.path.join(tmp, "faults")
+    srv = Server(tmp, start=False)
+    srv.start(env={"XY_FAULT_FILE": faults})
+    with srv:
+        admin = srv.setup_admin()
+        expect(admin.get("/api/v1/session"), 200)
+        with open(faults, "w") as f:
+            f.write("audit_commit\n")
+        # Many at once: they wait together for one failing commit.
+        results = []
+
+        def one():
+            results.append(admin.get("/api/v1/session"))
+        ts = [threading.Thread(target=one) for _ in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        for r in results:
+            expect(r, 503, "audit_unavailable")
+            check("account" not in r.json, "a 503 must not carry the answer: %r" % r.json)
+        expect(admin.get("/api/v1/units"), 503, "audit_unavailable")
+        # A sign-in for an unknown account is audited through the same
+        # writer: it cannot be answered either.
+        expect(srv.signin("nobody", "wrong password 1!"), 503, "audit_unavailable")
+        n_before = len(srv.audit("action = 'session.read'"))
+        os.unlink(faults)
+        r = expect(admin.get("/api/v1/session"), 200)
+        check(r.json["account"] == admin.name, r.json)
+        check(len(srv.audit("action = 'session.read'")) == n_before + 1,
+              "the failed reads left no event; the next one left exactly one")
+    p = run("audit", "verify", srv.dir)
+    check(p.returncode == 0, "the chain must stay intact after failed commits: " + p.stdout
+          + p.stderr)
+
+
 if __name__ == "__main__":
     sys.exit(run_all())

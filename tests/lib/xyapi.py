@@ -224,10 +224,11 @@ class Server:
         if start:
             self.start()
 
-    def start(self, listen="127.0.0.1:0"):
+    def start(self, listen="127.0.0.1:0", env=None):
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([BIN, "serve", self.dir, "--listen", listen],
-                                     stdout=subprocess.PIPE, stderr=self.log)
+                                     stdout=subprocess.PIPE, stderr=self.log,
+                                     env=dict(os.environ, **(env or {})))
         deadline = time.monotonic() + 30
         line = b""
         while time.monotonic() < deadline:
