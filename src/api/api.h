@@ -41,7 +41,7 @@ struct xy_api_req {
 	const struct xy_route *route;
 	struct xy_api *api;
 	char *upload_path; /* the spooled upload, removed at the end */
-	int audit_rc;		/* a deferred event's outcome (writer thread) */
+	int audit_rc;	   /* a deferred event's outcome (writer thread) */
 };
 
 struct xy_route {

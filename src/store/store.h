@@ -201,8 +201,8 @@ XY_WUR int xy_store_agreement_end(struct xy_store *st, int64_t id, int64_t by, i
 				  const char *reason);
 /* Agreements of a unit (0: all), in id order after after_id. */
 XY_WUR int xy_store_agreement_each(struct xy_store *st, int64_t unit_id, int64_t after_id,
-				   int limit,
-				   int (*fn)(void *arg, const struct xy_agreement *a), void *arg);
+				   int limit, int (*fn)(void *arg, const struct xy_agreement *a),
+				   void *arg);
 /* An agreement's lines. */
 XY_WUR int xy_store_agreement_lines(struct xy_store *st, int64_t id,
 				    int (*fn)(void *arg, const char *dataset, const char *purpose),

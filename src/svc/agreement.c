@@ -9,34 +9,6 @@
 #include "svc/instance.h"
 #include "util/date.h"
 #include "util/err.h"
-#include "util/utf8.h"
-
-static void unit_resource(const struct xy_unit *u, struct xy_resource *r)
-{
-	memset(r, 0, sizeof *r);
-	r->unit_id = u->id;
-	r->region = u->region;
-	r->level = u->level;
-	r->credit_office = !strcmp(u->kind, "credit_office");
-	r->role = -1;
-}
-
-static int refuse(struct xy_ctx *cx, const char *action, const char *object, const char *reason)
-{
-	int rc = xy_svc_audit(cx, action, object, "refused", reason);
-	return rc ? rc : XY_EDENIED;
-}
-
-static int valid_line(const char *s, size_t max)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > max || !xy_utf8_valid(s, n))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
 
 static int parse_day(const char *s, int32_t *day)
 {
@@ -59,11 +31,11 @@ int xy_agreement_create(struct xy_ctx *cx, const struct xy_agreement_req *in, in
 		*why = "unit";
 		return XY_EINVAL;
 	}
-	unit_resource(&u, &r);
+	xy_svc_unit_resource(&u, &r);
 	snprintf(obj, sizeof obj, "{\"unit\":\"%s\"}", u.code);
 	xy_policy_decide(&cx->actor, XY_ACT_AGREEMENT_MANAGE, &r, xy_now_us(), &d);
 	if (!d.allow)
-		return refuse(cx, "agreement.create", obj, d.reason);
+		return xy_svc_refuse(cx, "agreement.create", obj, d.reason);
 	if (r.credit_office) {
 		*why = "unit"; /* the credit office queries under the law, not an agreement */
 		return XY_EINVAL;
@@ -96,7 +68,7 @@ int xy_agreement_create(struct xy_ctx *cx, const struct xy_agreement_req *in, in
 		*why = "valid_to";
 		return XY_EINVAL;
 	}
-	if (!valid_line(in->document, 200)) {
+	if (!xy_svc_valid_text(in->document, 200, 0)) {
 		*why = "document";
 		return XY_EINVAL;
 	}
@@ -140,7 +112,7 @@ int xy_agreement_end(struct xy_ctx *cx, int64_t id, const char *reason, const ch
 	char obj[96];
 	int rc;
 
-	if (!valid_line(reason, 500)) {
+	if (!xy_svc_valid_text(reason, 500, 0)) {
 		*why = "reason";
 		return XY_EINVAL;
 	}
@@ -149,11 +121,11 @@ int xy_agreement_end(struct xy_ctx *cx, int64_t id, const char *reason, const ch
 		*why = "agreement";
 		return rc;
 	}
-	unit_resource(&u, &r);
+	xy_svc_unit_resource(&u, &r);
 	snprintf(obj, sizeof obj, "{\"agreement\":%lld}", (long long)id);
 	xy_policy_decide(&cx->actor, XY_ACT_AGREEMENT_MANAGE, &r, xy_now_us(), &d);
 	if (!d.allow)
-		return refuse(cx, "agreement.end", obj, d.reason);
+		return xy_svc_refuse(cx, "agreement.end", obj, d.reason);
 	if ((rc = xy_store_begin(cx->st)))
 		return rc;
 	rc = xy_store_agreement_end(cx->st, id, cx->who.account_id, xy_now_us(), reason);
@@ -182,7 +154,7 @@ static int list_one(void *arg, const struct xy_agreement *a)
 	struct xy_decision d;
 	if (xy_store_unit_by_id(l->cx->st, a->unit_id, &u))
 		return 0;
-	unit_resource(&u, &r);
+	xy_svc_unit_resource(&u, &r);
 	xy_policy_decide(&l->cx->actor, XY_ACT_AGREEMENT_READ, &r, xy_now_us(), &d);
 	if (!d.allow)
 		return 0; /* not shown, not mentioned */
