@@ -1,4 +1,5 @@
-/* SHR-2 (JJ art.18), SHR-3, SHR-4, SHR-5: the policy decision on data.
+/* SHR-1 (authorised-use data only with the provider's consent), SHR-2 (JJ art.18),
+ * SHR-3, SHR-4, SHR-5: the policy decision on data.
  *
  * A table walks every clause of SHR-2 and each neighbour of it: county A
  * against county B, a city unit against county-level data, a county
@@ -288,7 +289,7 @@ static struct xy_actor actor_of(const struct row *t)
 	return a;
 }
 
-static void test_shr2_shr3_shr5_record_read_table(void **state)
+static void test_shr1_shr2_shr3_shr5_record_read_table(void **state)
 {
 	int bad = 0;
 	(void)state;
@@ -408,7 +409,7 @@ static void test_shr5_agreements_are_recorded_by_the_credit_office_in_jurisdicti
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shr2_shr3_shr5_record_read_table),
+		cmocka_unit_test(test_shr1_shr2_shr3_shr5_record_read_table),
 		cmocka_unit_test(test_shr5_query_needs_an_agreement_for_the_purpose),
 		cmocka_unit_test(
 			test_shr5_agreements_are_recorded_by_the_credit_office_in_jurisdiction),
