@@ -566,6 +566,12 @@ const struct xy_route xy_routes[] = {
 	{"GET", "/api/v1/regions", 0, NULL, xy_api_regions_list},
 	{"POST", "/api/v1/regions", XY_RT_JSON, F("code", "name"), xy_api_regions_create},
 	{"POST", "/api/v1/datasets/{}/batches", XY_RT_UPLOAD, NULL, xy_api_batches_create},
+	{"GET", "/api/v1/purposes", 0, NULL, xy_api_purposes},
+	{"GET", "/api/v1/agreements", 0, NULL, xy_api_agreements_list},
+	{"POST", "/api/v1/agreements", XY_RT_JSON,
+	 F("unit", "datasets", "purposes", "valid_from", "valid_to", "document"),
+	 xy_api_agreements_create},
+	{"POST", "/api/v1/agreements/{}/end", XY_RT_JSON, F("reason"), xy_api_agreement_end},
 };
 
 const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);

@@ -41,7 +41,7 @@ struct xy_api_req {
 	const struct xy_route *route;
 	struct xy_api *api;
 	char *upload_path; /* the spooled upload, removed at the end */
-	int audit_rc;		/* a deferred event's outcome (writer thread) */
+	int audit_rc;	   /* a deferred event's outcome (writer thread) */
 };
 
 struct xy_route {
@@ -128,5 +128,9 @@ void xy_api_unit_update(struct xy_api_req *ar);
 void xy_api_regions_list(struct xy_api_req *ar);
 void xy_api_regions_create(struct xy_api_req *ar);
 void xy_api_batches_create(struct xy_api_req *ar);
+void xy_api_purposes(struct xy_api_req *ar);
+void xy_api_agreements_create(struct xy_api_req *ar);
+void xy_api_agreements_list(struct xy_api_req *ar);
+void xy_api_agreement_end(struct xy_api_req *ar);
 
 #endif

@@ -59,8 +59,8 @@ int xy_audit_canonical(const struct xy_store_event *ev, struct xy_buf *out)
 }
 
 /* scratch: a buffer the caller keeps between events (its max is set here). */
-static int chain_hash(const uint8_t prev[32], const struct xy_store_event *ev, struct xy_buf *scratch,
-		      uint8_t out[32])
+static int chain_hash(const uint8_t prev[32], const struct xy_store_event *ev,
+		      struct xy_buf *scratch, uint8_t out[32])
 {
 	int rc;
 	xy_buf_reset(scratch);

@@ -18,13 +18,13 @@
 
 #include "util/limits.h"
 
-#define XY_CLIENT_RESPONSE_MAX (16 * 1024 * 1024) /* bytes of one answer accepted */
-#define XY_CLIENT_SESSION_MAX  (16 * 1024)	  /* bytes of the session file */
-#define XY_CLIENT_URL_MAX      512		  /* bytes of the server's base URL */
-#define XY_CLIENT_ACCOUNT_MAX  64		  /* bytes of an account name and NUL */
-#define XY_CLIENT_LINE_MAX     512		  /* bytes of one prompted line */
-#define XY_CLIENT_CONNECT_S    10		  /* seconds to connect */
-#define XY_CLIENT_TIMEOUT_S    120		  /* seconds for a whole request */
+#define XY_CLIENT_RESPONSE_MAX	 (16 * 1024 * 1024) /* bytes of one answer accepted */
+#define XY_CLIENT_SESSION_MAX	 (16 * 1024)	    /* bytes of the session file */
+#define XY_CLIENT_URL_MAX	 512		    /* bytes of the server's base URL */
+#define XY_CLIENT_ACCOUNT_MAX	 64		    /* bytes of an account name and NUL */
+#define XY_CLIENT_LINE_MAX	 512		    /* bytes of one prompted line */
+#define XY_CLIENT_CONNECT_S	 10		    /* seconds to connect */
+#define XY_CLIENT_TIMEOUT_S	 120		    /* seconds for a whole request */
 #define XY_CLIENT_UPLOAD_STALL_S 300 /* an upload ends after this long without progress */
 
 struct xy_client {
@@ -73,8 +73,7 @@ __attribute__((warn_unused_result)) int xy_client_call(struct xy_client *c, cons
 /* POSTs the file at `file` as the body (streamed from disk, any size the
  * server accepts) with that content type; otherwise as xy_client_call. */
 __attribute__((warn_unused_result)) int xy_client_upload(struct xy_client *c, const char *path,
-							 const char *file,
-							 const char *content_type,
+							 const char *file, const char *content_type,
 							 struct xy_client_resp *r);
 /* Wipes and frees the answer. */
 void xy_client_resp_cleanup(struct xy_client_resp *r);

@@ -52,7 +52,9 @@ static int import_remote(const char *server, const struct xy_ingest_opts *o, con
 	struct xy_client c;
 	struct xy_client_resp r = {0};
 	char ds[64], name[3 * 200 + 1], path[1024], rpath[4096];
-	const char *fmt = o->format == XY_FMT_CSV ? "csv" : o->format == XY_FMT_JSONL ? "jsonl" : "auto";
+	const char *fmt = o->format == XY_FMT_CSV     ? "csv"
+			  : o->format == XY_FMT_JSONL ? "jsonl"
+						      : "auto";
 	const char *bn = base_name(o->path);
 	json_t *j;
 	int rc = XY_EXIT_FAIL;
@@ -182,8 +184,8 @@ int xy_cmd_import(int argc, char **argv)
 			return XY_EXIT_USAGE;
 		}
 		o.path = argv[optind];
-		if (!report[0] &&
-		    (size_t)snprintf(report, sizeof report, "%s.report.csv", o.path) >= sizeof report)
+		if (!report[0] && (size_t)snprintf(report, sizeof report, "%s.report.csv",
+						   o.path) >= sizeof report)
 			return xy_cmd_fail("%s: the path is too long", o.path);
 		return import_remote(server, &o, report);
 	}

@@ -27,7 +27,8 @@ typedef void (*xy_mask_hash_fn)(void *arg, const char *v, size_t n, char out[17]
 /* Appends the masked form of v (valid UTF-8) to out.  *is_null is set when
  * the rule yields no value (null).  XY_ELIMIT when out is full. */
 __attribute__((warn_unused_result)) int xy_mask_apply(const struct xy_mask *m, const char *v,
-						      size_t n, xy_mask_hash_fn hash, void *hash_arg,
-						      struct xy_buf *out, int *is_null);
+						      size_t n, xy_mask_hash_fn hash,
+						      void *hash_arg, struct xy_buf *out,
+						      int *is_null);
 
 #endif

@@ -2,6 +2,7 @@
  * carries out. */
 #include <string.h>
 
+#include "core/catalog.h"
 #include "core/policy.h"
 
 static const struct {
@@ -90,6 +91,10 @@ static const char *const action_names[XY_ACT__COUNT] = {
 	[XY_ACT_UNIT_MANAGE] = "unit.manage",
 	[XY_ACT_REGION_MANAGE] = "region.manage",
 	[XY_ACT_BATCH_UPLOAD] = "batch.upload",
+	[XY_ACT_QUERY] = "query",
+	[XY_ACT_RECORD_READ] = "record.read",
+	[XY_ACT_AGREEMENT_MANAGE] = "agreement.manage",
+	[XY_ACT_AGREEMENT_READ] = "agreement.read",
 };
 
 const char *xy_action_name(enum xy_action act)
@@ -118,10 +123,121 @@ static int account_admin(const struct xy_actor *a)
 	return has(a, XY_ROLE_APP_ADMIN) || has(a, XY_ROLE_SECURITY_ADMIN);
 }
 
+/* The China calendar day of a microsecond time. */
+static int32_t china_day(int64_t us)
+{
+	int64_t s = us / 1000000 + 8 * 3600;
+	return (int32_t)(s >= 0 ? s / 86400 : (s - 86399) / 86400);
+}
+
+/* SHR-5: an agreement line for dataset (NULL: any) and purpose, valid today. */
+static const struct xy_agreement_ref *agreement_for(const struct xy_actor *a, const char *dataset,
+						    const char *purpose, int64_t now)
+{
+	int32_t today = china_day(now);
+	if (!purpose)
+		return NULL;
+	for (int i = 0; i < a->nagreements; i++) {
+		const struct xy_agreement_ref *g = &a->agreements[i];
+		if (g->from <= today && today <= g->to && g->purpose && g->dataset &&
+		    !strcmp(g->purpose, purpose) && (!dataset || !strcmp(g->dataset, dataset)))
+			return g;
+	}
+	return NULL;
+}
+
+/* SHR-3: a grant for this record (its provider, dataset, purpose, subject)
+ * in force now; one with clear values preferred. */
+static const struct xy_grant_ref *grant_for(const struct xy_actor *a, const struct xy_resource *r,
+					    int64_t now)
+{
+	const struct xy_grant_ref *best = NULL;
+	for (int i = 0; i < a->ngrants; i++) {
+		const struct xy_grant_ref *g = &a->grants[i];
+		if (g->start_us <= now && now < g->end_us && g->provider_unit_id == r->unit_id &&
+		    g->dataset && r->dataset && !strcmp(g->dataset, r->dataset) && g->purpose &&
+		    r->purpose && !strcmp(g->purpose, r->purpose) &&
+		    (g->subject_id == 0 || g->subject_id == r->subject_id) &&
+		    (!best || (g->clear && !best->clear)))
+			best = g;
+	}
+	return best;
+}
+
 static void verdict(struct xy_decision *d, int allow, const char *reason)
 {
 	d->allow = allow;
 	d->reason = reason;
+}
+
+/* SHR-5: may the actor query at all with this purpose? */
+static void decide_query(const struct xy_actor *a, const struct xy_resource *r, int64_t now,
+			 struct xy_decision *d)
+{
+	const struct xy_agreement_ref *g;
+	if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office) {
+		verdict(d, 1, "credit_office");
+	} else if (has(a, XY_ROLE_UNIT_USER) && (g = agreement_for(a, NULL, r->purpose, now))) {
+		verdict(d, 1, "agreement");
+		d->agreement_id = g->id;
+	} else if (has(a, XY_ROLE_PROVIDER_OPERATOR)) {
+		verdict(d, 1, "own_unit_records"); /* what it provided, nothing else */
+	} else {
+		verdict(d, 0, has(a, XY_ROLE_UNIT_USER) ? "no_agreement" : "no_query_role");
+	}
+}
+
+/* SHR-2 (JJ art.18) for one record, then SHR-4's clear-or-masked. */
+static void decide_record(const struct xy_actor *a, const struct xy_resource *r, int64_t now,
+			  struct xy_decision *d)
+{
+	int authorised = r->sharing == XY_SHARE_AUTHORISED;
+	int own_county = r->level == XY_JUR_COUNTY && a->region && r->region &&
+			 !strcmp(a->region, r->region);
+	const struct xy_agreement_ref *ag;
+	const struct xy_grant_ref *gr;
+
+	if (has(a, XY_ROLE_PROVIDER_OPERATOR) && r->unit_id && r->unit_id == a->unit_id) {
+		verdict(d, 1, "own_unit_records"); /* the provider sees what it gave */
+		d->clear = 1;
+		return;
+	}
+	if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office) {
+		if (authorised)
+			verdict(d, 0, "authorised_use_not_for_credit_office");
+		else if (a->level == XY_JUR_CITY)
+			verdict(d, 1, "city_credit_admin"); /* clause 1 */
+		else if (a->level == XY_JUR_COUNTY && own_county)
+			verdict(d, 1, "county_credit_admin_own_county"); /* clause 3 */
+		else
+			verdict(d, 0, "outside_jurisdiction");
+		return;
+	}
+	if (!has(a, XY_ROLE_UNIT_USER))
+		return; /* no_rule_allows */
+	/* Clauses 2 and 3: which records a using unit's level reaches. */
+	if (a->level == XY_JUR_CITY ? r->level != XY_JUR_CITY : !own_county) {
+		verdict(d, 0, "outside_jurisdiction");
+		return;
+	}
+	if (!(ag = agreement_for(a, r->dataset, r->purpose, now))) {
+		verdict(d, 0, "no_agreement");
+		return;
+	}
+	d->agreement_id = ag->id;
+	if (!authorised) {
+		verdict(d, 1,
+			a->level == XY_JUR_CITY ? "city_unit_city_level"
+						: "county_unit_own_county");
+		return;
+	}
+	if (!(gr = grant_for(a, r, now))) {
+		verdict(d, 0, "needs_authorisation");
+		return;
+	}
+	verdict(d, 1, "authorised_by_grant");
+	d->grant_id = gr->id;
+	d->clear = gr->clear;
 }
 
 void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct xy_resource *r,
@@ -130,9 +246,9 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 	static const struct xy_resource none = {0};
 	int self;
 
-	(void)now;
 	if (!r)
 		r = &none;
+	memset(d, 0, sizeof *d);
 	verdict(d, 0, "no_rule_allows"); /* ACC-11: nothing by default */
 	if (!a || !a->account_id || !a->active) {
 		verdict(d, 0, "account_not_active");
@@ -238,6 +354,29 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 			verdict(d, 0, "unit_does_not_provide_dataset");
 		else
 			verdict(d, 1, "provider_operator_of_unit");
+		break;
+	case XY_ACT_QUERY:
+		decide_query(a, r, now, d);
+		break;
+	case XY_ACT_RECORD_READ:
+		decide_record(a, r, now, d);
+		break;
+	case XY_ACT_AGREEMENT_MANAGE:
+		/* The credit office records agreements; a county office for the
+		 * units of its county. */
+		if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office)
+			verdict(d, in_jurisdiction(a, r),
+				in_jurisdiction(a, r) ? "credit_admin_in_jurisdiction"
+						      : "outside_jurisdiction");
+		break;
+	case XY_ACT_AGREEMENT_READ:
+		/* Whoever may manage it, the auditor, and the unit's own staff. */
+		if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office && in_jurisdiction(a, r))
+			verdict(d, 1, "credit_admin_in_jurisdiction");
+		else if (has(a, XY_ROLE_AUDITOR))
+			verdict(d, 1, "auditor");
+		else if (a->roles && r->unit_id && r->unit_id == a->unit_id)
+			verdict(d, 1, "own_unit");
 		break;
 	case XY_ACT__COUNT:
 		break;

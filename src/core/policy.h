@@ -5,8 +5,18 @@
  *
  * The actor is who asks (account, roles, unit, jurisdiction); the resource
  * is what they act on.  Nothing is allowed by default: an action that no
- * rule below allows is denied.  The Sharing issue adds the data actions
- * (datasets, sharing classes, grants, masks) to the same function. */
+ * rule below allows is denied.
+ *
+ * Data (SHR-2, JJ art.18), exactly: a city credit administrator sees all
+ * non-authorised-use information; a city using unit sees city-level
+ * non-authorised-use information, and city-level authorised-use information
+ * through a grant; a county credit administrator and county using units see
+ * their own county's non-authorised-use information, county units its
+ * authorised-use information through a grant.  A using unit needs a use
+ * agreement for the dataset and purpose (SHR-5).  A providing unit's
+ * operator sees its own records.  Masks apply unless the decision says
+ * clear: only the providing unit on its own records and a grant that
+ * includes clear values (SHR-4). */
 #ifndef XY_CORE_POLICY_H
 #define XY_CORE_POLICY_H
 
@@ -49,6 +59,28 @@ int xy_roles_conflict(uint32_t held, int add, const char **rule, int *with);
 
 enum { XY_JUR_CITY = 1, XY_JUR_COUNTY = 2 }; /* = XY_LEVEL_CITY / XY_LEVEL_COUNTY */
 
+/* A use agreement line the actor's unit holds (SHR-5): a dataset and a
+ * purpose, valid from..to (China day numbers, inclusive). */
+struct xy_agreement_ref {
+	int64_t id;
+	const char *dataset;
+	const char *purpose;
+	int32_t from, to;
+};
+
+/* An approved authorisation (SHR-3): the providing unit let the actor's unit
+ * use its authorised-use records of a dataset for a purpose, for one subject
+ * or every subject in the unit's scope, from start to end (microseconds). */
+struct xy_grant_ref {
+	int64_t id;
+	const char *dataset;
+	const char *purpose;
+	int64_t provider_unit_id;
+	int64_t subject_id; /* 0: every subject */
+	int clear;	    /* clear values of masked fields were asked and granted */
+	int64_t start_us, end_us;
+};
+
 struct xy_actor {
 	int64_t account_id;
 	uint32_t roles;	   /* XY_ROLE_BIT set */
@@ -59,6 +91,11 @@ struct xy_actor {
 	const char *region; /* the unit's region code */
 	int level;	    /* the unit's level: XY_JUR_CITY or XY_JUR_COUNTY */
 	int credit_office;  /* the unit is a credit office */
+	/* What the unit holds now (loaded by the service for data actions). */
+	const struct xy_agreement_ref *agreements;
+	int nagreements;
+	const struct xy_grant_ref *grants;
+	int ngrants;
 };
 
 enum xy_action {
@@ -77,6 +114,12 @@ enum xy_action {
 	XY_ACT_UNIT_MANAGE,	 /* create or change a unit in a region */
 	XY_ACT_REGION_MANAGE,	 /* add a county */
 	XY_ACT_BATCH_UPLOAD,	 /* submit a file for a dataset (resource.provides) */
+	/* ---- data (SHR-1..5) ---- */
+	XY_ACT_QUERY,		 /* query at all, for resource.purpose (SHR-5) */
+	XY_ACT_RECORD_READ,	 /* see one record (resource: dataset, sharing, its
+				  * providing unit, subject, purpose) */
+	XY_ACT_AGREEMENT_MANAGE, /* record or end a unit's use agreement */
+	XY_ACT_AGREEMENT_READ,	 /* see a unit's agreements */
 	XY_ACT__COUNT
 };
 
@@ -88,11 +131,21 @@ struct xy_resource {
 	int credit_office;  /* that unit is a credit office */
 	int role;	    /* for role grants: the role */
 	int provides;	    /* for uploads: the unit provides the dataset */
+	/* Data actions: a record's dataset and class; its level, region and
+	 * unit are those of its providing unit (unit_id, level, region above). */
+	const char *dataset;
+	int sharing; /* enum xy_sharing (core/catalog.h) */
+	int64_t subject_id;
+	const char *purpose; /* the purpose the query states */
 };
 
 struct xy_decision {
 	int allow;
 	const char *reason; /* a stable snake_case reason, for the audit trail */
+	/* Data actions: */
+	int clear;	      /* sensitive fields may be shown in clear (else masked) */
+	int64_t agreement_id; /* the agreement relied on, 0: none */
+	int64_t grant_id;     /* the grant relied on, 0: none */
 };
 
 /* Pure: no I/O, no clock other than now (microseconds). */

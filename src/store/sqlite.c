@@ -94,6 +94,18 @@ static const char *const migrations[] = {
 	" account_id INTEGER REFERENCES accounts(id), reported_by INTEGER NOT NULL,"
 	" note TEXT NOT NULL, opened_at INTEGER NOT NULL, report_due INTEGER NOT NULL,"
 	" closed_at INTEGER, report TEXT);",
+	/* 3: use agreements (SHR-5): a unit may query a dataset for a purpose
+	 * from valid_from to valid_to (China day numbers) until ended. */
+	"CREATE TABLE agreements(id INTEGER PRIMARY KEY,"
+	" unit_id INTEGER NOT NULL REFERENCES units(id), document TEXT NOT NULL,"
+	" valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"
+	" created_by INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+	" ended_at INTEGER, ended_by INTEGER, end_reason TEXT,"
+	" CHECK (valid_from <= valid_to));"
+	"CREATE INDEX agreements_unit ON agreements(unit_id);"
+	"CREATE TABLE agreement_lines(agreement_id INTEGER NOT NULL REFERENCES agreements(id),"
+	" dataset TEXT NOT NULL, purpose TEXT NOT NULL,"
+	" PRIMARY KEY (agreement_id, dataset, purpose)) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -13,6 +13,7 @@ struct xy_store;
 #define XY__SQL_EXT_MAX	     96
 #define XY__SQL_SLOT_ACCOUNT 0 /* sqlite_acct.c: 0..63 */
 #define XY__SQL_SLOT_UNITS   64
+#define XY__SQL_SLOT_SHARE   80 /* sqlite_share.c: 80..95 */
 
 sqlite3 *xy__sql_db(struct xy_store *st);
 /* The cached statement of a slot (prepared from sql the first time),

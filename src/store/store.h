@@ -182,6 +182,37 @@ XY_WUR int xy_store_incident_add(struct xy_store *st, struct xy_incident *in);
 XY_WUR int xy_store_incident_each(struct xy_store *st, int64_t after_id, int limit,
 				  int (*fn)(void *arg, const struct xy_incident *in), void *arg);
 
+/* ---- use agreements (SHR-5) ---- */
+
+struct xy_agreement {
+	int64_t id, unit_id;
+	char document[XY_NOTE_MAX];
+	int32_t valid_from, valid_to; /* China day numbers, inclusive */
+	int64_t created_by, created_at;
+	int64_t ended_at; /* 0: in force */
+};
+/* Adds an agreement (sets id) and its dataset × purpose lines. */
+XY_WUR int xy_store_agreement_add(struct xy_store *st, struct xy_agreement *a);
+XY_WUR int xy_store_agreement_line_add(struct xy_store *st, int64_t id, const char *dataset,
+				       const char *purpose);
+XY_WUR int xy_store_agreement_get(struct xy_store *st, int64_t id, struct xy_agreement *a);
+/* Ends an agreement in force; XY_ENOTFOUND when there is none to end. */
+XY_WUR int xy_store_agreement_end(struct xy_store *st, int64_t id, int64_t by, int64_t at,
+				  const char *reason);
+/* Agreements of a unit (0: all), in id order after after_id. */
+XY_WUR int xy_store_agreement_each(struct xy_store *st, int64_t unit_id, int64_t after_id,
+				   int limit, int (*fn)(void *arg, const struct xy_agreement *a),
+				   void *arg);
+/* An agreement's lines. */
+XY_WUR int xy_store_agreement_lines(struct xy_store *st, int64_t id,
+				    int (*fn)(void *arg, const char *dataset, const char *purpose),
+				    void *arg);
+/* The lines of a unit's agreements in force on day (for the policy). */
+XY_WUR int xy_store_agreement_lines_on(struct xy_store *st, int64_t unit_id, int32_t day,
+				       int (*fn)(void *arg, int64_t id, const char *dataset,
+						 const char *purpose, int32_t from, int32_t to),
+				       void *arg);
+
 /* Units: all, in id order after after_id; a unit's provided datasets. */
 XY_WUR int xy_store_unit_list(struct xy_store *st, int64_t after_id, int limit,
 			      int (*fn)(void *arg, const struct xy_unit *u), void *arg);

@@ -35,18 +35,6 @@ static int valid_account_name(const char *s)
 
 /* Free text (names, notes): valid UTF-8, no control characters but
  * line breaks when multiline, 1..max bytes. */
-static int valid_text(const char *s, size_t max, int multiline)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > max || !xy_utf8_valid(s, n))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r'))) || c == 0x7f)
-			return 0;
-	}
-	return 1;
-}
 
 static int parse_date(const char *s, int32_t *d)
 {
@@ -54,12 +42,6 @@ static int parse_date(const char *s, int32_t *d)
 }
 
 /* ---- common steps ---- */
-
-static int refuse(struct xy_ctx *cx, const char *action, const char *object, const char *reason)
-{
-	int rc = xy_svc_audit(cx, action, object, "refused", reason);
-	return rc ? rc : XY_EDENIED;
-}
 
 static void obj_account(char *out, size_t cap, const char *name)
 {
@@ -69,13 +51,8 @@ static void obj_account(char *out, size_t cap, const char *name)
 
 static void resource_of(const struct xy_account *a, const struct xy_unit *u, struct xy_resource *r)
 {
-	memset(r, 0, sizeof *r);
+	xy_svc_unit_resource(u, r);
 	r->account_id = a ? a->id : 0;
-	r->unit_id = u->id;
-	r->region = u->region;
-	r->level = u->level;
-	r->credit_office = !strcmp(u->kind, "credit_office");
-	r->role = -1;
 }
 
 /* Loads the target account and its unit and asks the policy; refusals are
@@ -105,7 +82,7 @@ static int target(struct xy_ctx *cx, const char *name, enum xy_action act, int r
 	xy_policy_decide(&cx->actor, act, &r, xy_now_us(), &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, xy_action_name(act), obj, d.reason);
+		return xy_svc_refuse(cx, xy_action_name(act), obj, d.reason);
 	}
 	return 0;
 }
@@ -170,7 +147,7 @@ int xy_acct_create(struct xy_ctx *cx, const struct xy_account_req *in, struct xy
 		*why = "name";
 		return XY_EINVAL;
 	}
-	if (!valid_text(in->real_name, 96, 0)) {
+	if (!xy_svc_valid_text(in->real_name, 96, 0)) {
 		*why = "real_name";
 		return XY_EINVAL;
 	}
@@ -193,7 +170,7 @@ int xy_acct_create(struct xy_ctx *cx, const struct xy_account_req *in, struct xy
 	xy_policy_decide(&cx->actor, XY_ACT_ACCOUNT_CREATE, &r, now, &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, "account.create", obj, d.reason);
+		return xy_svc_refuse(cx, "account.create", obj, d.reason);
 	}
 	memset(&a, 0, sizeof a);
 	snprintf(a.name, sizeof a.name, "%s", in->name);
@@ -222,7 +199,7 @@ int xy_acct_create(struct xy_ctx *cx, const struct xy_account_req *in, struct xy
 			goto wipe;
 		xy_wipe(other.pw_hash, sizeof other.pw_hash);
 		*why = "identity_taken"; /* ACC-1: one account per person */
-		rc = refuse(cx, "account.create", obj, *why);
+		rc = xy_svc_refuse(cx, "account.create", obj, *why);
 		rc = rc == XY_EDENIED ? XY_ECONFLICT : rc;
 		goto wipe;
 	}
@@ -230,7 +207,7 @@ int xy_acct_create(struct xy_ctx *cx, const struct xy_account_req *in, struct xy
 		xy_store_rollback(cx->st);
 		if (rc == XY_EEXISTS) {
 			*why = "name_taken";
-			rc = refuse(cx, "account.create", obj, *why);
+			rc = xy_svc_refuse(cx, "account.create", obj, *why);
 			rc = rc == XY_EDENIED ? XY_ECONFLICT : rc;
 		}
 		goto wipe;
@@ -303,7 +280,7 @@ int xy_acct_list(struct xy_ctx *cx, int64_t after_id, int limit,
 	xy_policy_decide(&cx->actor, XY_ACT_ACCOUNT_LIST, NULL, xy_now_us(), &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, "account.list", NULL, d.reason);
+		return xy_svc_refuse(cx, "account.list", NULL, d.reason);
 	}
 	if ((rc = xy_store_account_list(cx->st, after_id, limit, list_one, &l)))
 		return rc;
@@ -325,7 +302,7 @@ int xy_acct_training(struct xy_ctx *cx, const char *name, const char *date, cons
 		*why = "completed_on";
 		return XY_EINVAL;
 	}
-	if (note && *note && !valid_text(note, 200, 0)) {
+	if (note && *note && !xy_svc_valid_text(note, 200, 0)) {
 		*why = "course";
 		return XY_EINVAL;
 	}
@@ -350,7 +327,7 @@ int xy_acct_agreement(struct xy_ctx *cx, const char *name, const char *date, con
 		*why = "signed_on";
 		return XY_EINVAL;
 	}
-	if (!valid_text(ref, 200, 0)) {
+	if (!xy_svc_valid_text(ref, 200, 0)) {
 		*why = "document";
 		return XY_EINVAL;
 	}
@@ -384,14 +361,14 @@ int xy_acct_activate(struct xy_ctx *cx, const char *name, const char **why)
 	obj_account(obj, sizeof obj, name);
 	if (strcmp(a.status, "pending") != 0) {
 		*why = "not_pending";
-		rc = refuse(cx, "account.activate", obj, *why);
+		rc = xy_svc_refuse(cx, "account.activate", obj, *why);
 		return rc == XY_EDENIED ? XY_ECONFLICT : rc;
 	}
 	/* ACC-7: training and the signed confidentiality agreement first. */
 	if (a.training_on == XY_NO_DATE || a.agreement_on == XY_NO_DATE) {
 		*why = a.training_on == XY_NO_DATE ? "training_not_recorded"
 						   : "agreement_not_recorded";
-		rc = refuse(cx, "account.activate", obj, *why);
+		rc = xy_svc_refuse(cx, "account.activate", obj, *why);
 		return rc == XY_EDENIED ? XY_ECONFLICT : rc;
 	}
 	if ((rc = begin_change(cx, a.id, &a)))
@@ -406,7 +383,7 @@ int xy_acct_disable(struct xy_ctx *cx, const char *name, const char *reason, con
 	struct xy_unit u;
 	char obj[128];
 	int rc;
-	if (!valid_text(reason, 200, 0)) {
+	if (!xy_svc_valid_text(reason, 200, 0)) {
 		*why = "reason";
 		return XY_EINVAL;
 	}
@@ -538,7 +515,7 @@ int xy_acct_transfer(struct xy_ctx *cx, const char *name, const char *unit, cons
 	long removed = 0;
 	int64_t from;
 	int rc;
-	if (!valid_text(handover, XY_NOTE_MAX, 1)) {
+	if (!xy_svc_valid_text(handover, XY_NOTE_MAX, 1)) {
 		*why = "handover";
 		return XY_EINVAL;
 	}
@@ -554,7 +531,7 @@ int xy_acct_transfer(struct xy_ctx *cx, const char *name, const char *unit, cons
 	xy_policy_decide(&cx->actor, XY_ACT_ACCOUNT_TRANSFER, &r, xy_now_us(), &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, "account.transfer", obj, d.reason);
+		return xy_svc_refuse(cx, "account.transfer", obj, d.reason);
 	}
 	if (!strcmp(a.status, "left")) {
 		*why = "account_left";
@@ -584,7 +561,7 @@ int xy_acct_leave(struct xy_ctx *cx, const char *name, const char *handover, con
 	char obj[128];
 	long removed = 0;
 	int rc;
-	if (!valid_text(handover, XY_NOTE_MAX, 1)) {
+	if (!xy_svc_valid_text(handover, XY_NOTE_MAX, 1)) {
 		*why = "handover";
 		return XY_EINVAL;
 	}
@@ -619,7 +596,7 @@ int xy_acct_leak(struct xy_ctx *cx, const char *name, const char *note, struct x
 	struct xy_unit u;
 	char obj[160];
 	int rc;
-	if (!valid_text(note, XY_NOTE_MAX, 1)) {
+	if (!xy_svc_valid_text(note, XY_NOTE_MAX, 1)) {
 		*why = "note";
 		return XY_EINVAL;
 	}
@@ -657,7 +634,7 @@ int xy_incident_list(struct xy_ctx *cx, int64_t after_id, int limit,
 	xy_policy_decide(&cx->actor, XY_ACT_INCIDENT_READ, NULL, xy_now_us(), &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, "incident.list", NULL, d.reason);
+		return xy_svc_refuse(cx, "incident.list", NULL, d.reason);
 	}
 	if ((rc = xy_store_incident_each(cx->st, after_id, limit, fn, arg)))
 		return rc;
@@ -702,7 +679,7 @@ int xy_acct_role_grant(struct xy_ctx *cx, const char *name, const char *role, co
 	if (xy_roles_conflict(held, id, why, &other)) {
 		xy_store_rollback(cx->st);
 		*with = xy_role_name(other);
-		rc = refuse(cx, "role.grant", obj, *why);
+		rc = xy_svc_refuse(cx, "role.grant", obj, *why);
 		return rc == XY_EDENIED ? XY_ECONFLICT : rc;
 	}
 	if ((rc = xy_store_role_add(cx->st, a.id, xy_role_name(id), u.region,
@@ -846,7 +823,8 @@ int xy_acct_review(struct xy_ctx *cx, int run,
 	xy_policy_decide(&cx->actor, XY_ACT_ACCOUNT_REVIEW, NULL, xy_now_us(), &d);
 	if (!d.allow || (run && !(cx->actor.roles & XY_ROLE_BIT(XY_ROLE_SECURITY_ADMIN)))) {
 		*why = d.allow ? "run_needs_security_admin" : d.reason;
-		return refuse(cx, run ? "account.review.run" : "account.review.report", NULL, *why);
+		return xy_svc_refuse(cx, run ? "account.review.run" : "account.review.report", NULL,
+				     *why);
 	}
 	if (run && (rc = review_run(cx, disabled)))
 		return rc;
@@ -892,7 +870,7 @@ int xy_unit_create(struct xy_ctx *cx, const struct xy_unit_new *in, struct xy_un
 		*why = "code";
 		return XY_EINVAL;
 	}
-	if (!valid_text(in->name, 200, 0)) {
+	if (!xy_svc_valid_text(in->name, 200, 0)) {
 		*why = "name";
 		return XY_EINVAL;
 	}
@@ -917,7 +895,7 @@ int xy_unit_create(struct xy_ctx *cx, const struct xy_unit_new *in, struct xy_un
 	xy_policy_decide(&cx->actor, XY_ACT_UNIT_MANAGE, &r, xy_now_us(), &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, "unit.create", obj, d.reason);
+		return xy_svc_refuse(cx, "unit.create", obj, d.reason);
 	}
 	memset(out, 0, sizeof *out);
 	snprintf(out->code, sizeof out->code, "%s", in->code);
@@ -949,7 +927,7 @@ int xy_unit_get(struct xy_ctx *cx, const char *code, struct xy_unit *out, const 
 	xy_policy_decide(&cx->actor, XY_ACT_UNIT_READ, NULL, xy_now_us(), &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, "unit.read", NULL, d.reason);
+		return xy_svc_refuse(cx, "unit.read", NULL, d.reason);
 	}
 	if (!code || strlen(code) > XY_UNIT_CODE_MAX || xy_store_unit_by_code(cx->st, code, out)) {
 		*why = "no_such_unit";
@@ -970,7 +948,7 @@ int xy_unit_list(struct xy_ctx *cx, int64_t after_id, int limit,
 	xy_policy_decide(&cx->actor, XY_ACT_UNIT_READ, NULL, xy_now_us(), &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, "unit.list", NULL, d.reason);
+		return xy_svc_refuse(cx, "unit.list", NULL, d.reason);
 	}
 	if ((rc = xy_store_unit_list(cx->st, after_id, limit, fn, arg)))
 		return rc;
@@ -995,7 +973,7 @@ int xy_unit_update(struct xy_ctx *cx, const char *code, const char *name, const 
 		*why = "no_such_unit";
 		return XY_ENOTFOUND;
 	}
-	if (name && !valid_text(name, 200, 0)) {
+	if (name && !xy_svc_valid_text(name, 200, 0)) {
 		*why = "name";
 		return XY_EINVAL;
 	}
@@ -1011,7 +989,7 @@ int xy_unit_update(struct xy_ctx *cx, const char *code, const char *name, const 
 	xy_policy_decide(&cx->actor, XY_ACT_UNIT_MANAGE, &r, xy_now_us(), &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, "unit.update", obj, d.reason);
+		return xy_svc_refuse(cx, "unit.update", obj, d.reason);
 	}
 	if ((rc = xy_store_begin(cx->st)))
 		return rc;
@@ -1040,7 +1018,7 @@ int xy_region_create(struct xy_ctx *cx, const char *code, const char *name, cons
 		*why = "code";
 		return XY_EINVAL;
 	}
-	if (!valid_text(name, 120, 0)) {
+	if (!xy_svc_valid_text(name, 120, 0)) {
 		*why = "name";
 		return XY_EINVAL;
 	}
@@ -1048,7 +1026,7 @@ int xy_region_create(struct xy_ctx *cx, const char *code, const char *name, cons
 	xy_policy_decide(&cx->actor, XY_ACT_REGION_MANAGE, NULL, xy_now_us(), &d);
 	if (!d.allow) {
 		*why = d.reason;
-		return refuse(cx, "region.create", obj, d.reason);
+		return xy_svc_refuse(cx, "region.create", obj, d.reason);
 	}
 	if ((rc = xy_store_region_get(cx->st, cx->svc->inst->city_code, &city)))
 		return rc;
@@ -1081,7 +1059,7 @@ int xy_region_list(struct xy_ctx *cx, int (*fn)(void *arg, const struct xy_regio
 	/* Regions are read under the same rule as units (ACC-11: a role first). */
 	xy_policy_decide(&cx->actor, XY_ACT_UNIT_READ, NULL, xy_now_us(), &d);
 	if (!d.allow)
-		return refuse(cx, "region.list", NULL, d.reason);
+		return xy_svc_refuse(cx, "region.list", NULL, d.reason);
 	rc = xy_store_region_each(cx->st, fn, arg);
 	return rc ? rc : xy_svc_audit_read(cx, "region.list", NULL, "ok", NULL);
 }

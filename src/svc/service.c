@@ -11,6 +11,7 @@
 #include "svc/instance.h"
 #include "svc/service.h"
 #include "util/err.h"
+#include "util/utf8.h"
 #include "util/ini.h"
 #include "util/log.h"
 
@@ -206,7 +207,36 @@ int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, c
 	return 0;
 }
 
-/* ---- shared by the account services ---- */
+/* ---- shared by the services ---- */
+
+int xy_svc_refuse(struct xy_ctx *cx, const char *action, const char *object, const char *reason)
+{
+	int rc = xy_svc_audit(cx, action, object, "refused", reason);
+	return rc ? rc : XY_EDENIED;
+}
+
+int xy_svc_valid_text(const char *s, size_t max, int multiline)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > max || !xy_utf8_valid(s, n))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r'))) || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+void xy_svc_unit_resource(const struct xy_unit *u, struct xy_resource *r)
+{
+	memset(r, 0, sizeof *r);
+	r->unit_id = u->id;
+	r->region = u->region;
+	r->level = u->level;
+	r->credit_office = !strcmp(u->kind, "credit_office");
+	r->role = -1;
+}
 
 static int add_role(void *arg, const char *role, const char *scope)
 {

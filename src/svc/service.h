@@ -110,7 +110,16 @@ int xy_svc_audit_read(struct xy_ctx *cx, const char *action, const char *object,
 int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, const char *result,
 		    const char *reason);
 
-/* ---- shared by the account services ---- */
+/* ---- shared by the services ---- */
+
+/* A refusal: its audit event, then XY_EDENIED (or XY_EAUDIT). */
+int xy_svc_refuse(struct xy_ctx *cx, const char *action, const char *object, const char *reason);
+/* Text a person typed: 1..max bytes of UTF-8 without control characters
+ * (newlines allowed when multiline). */
+int xy_svc_valid_text(const char *s, size_t max, int multiline);
+struct xy_unit;
+/* The policy's view of a unit (account_id 0, role -1). */
+void xy_svc_unit_resource(const struct xy_unit *u, struct xy_resource *r);
 
 /* The role set (XY_ROLE_BIT) an account holds. */
 int xy_svc_roles(struct xy_store *st, int64_t account_id, uint32_t *roles);

@@ -189,7 +189,7 @@ void xy_jw_time(struct xy_jw *w, int64_t us)
 		day--;
 	}
 	xy_date_format((int32_t)day, s);
-	memcpy(s + 10, "T00:00:00+08:00", 15);
+	memcpy(s + 10, "T00:00:00+08:00", 16); /* with its NUL */
 	s[11] = (char)('0' + sec / 36000);
 	s[12] = (char)('0' + sec / 3600 % 10);
 	s[14] = (char)('0' + sec / 60 % 60 / 10);

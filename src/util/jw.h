@@ -42,20 +42,20 @@ void xy_jw_date(struct xy_jw *w, int32_t days);
 int xy_jw_end(struct xy_jw *w);
 
 /* Shortcuts: a key and its value. */
-#define xy_jw_kstr(w, k, v)                                                                        \
-	do {                                                                                       \
-		xy_jw_key(w, k);                                                                   \
-		xy_jw_str(w, v);                                                                   \
+#define xy_jw_kstr(w, k, v)      \
+	do {                     \
+		xy_jw_key(w, k); \
+		xy_jw_str(w, v); \
 	} while (0)
-#define xy_jw_kint(w, k, v)                                                                        \
-	do {                                                                                       \
-		xy_jw_key(w, k);                                                                   \
-		xy_jw_int(w, v);                                                                   \
+#define xy_jw_kint(w, k, v)      \
+	do {                     \
+		xy_jw_key(w, k); \
+		xy_jw_int(w, v); \
 	} while (0)
-#define xy_jw_kbool(w, k, v)                                                                       \
-	do {                                                                                       \
-		xy_jw_key(w, k);                                                                   \
-		xy_jw_bool(w, v);                                                                  \
+#define xy_jw_kbool(w, k, v)      \
+	do {                      \
+		xy_jw_key(w, k);  \
+		xy_jw_bool(w, v); \
 	} while (0)
 
 #endif

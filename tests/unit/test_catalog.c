@@ -161,7 +161,7 @@ static int parse_with_field(const char *code, const char *name, const char *name
 
 /* ---- COL-1: the shipped catalog ---- */
 
-static void test_col1_default_catalog_datasets(void **state)
+static void test_col1_shr1_default_catalog_datasets_and_their_sharing_class(void **state)
 {
 	static const struct {
 		const char *code, *name;
@@ -879,8 +879,9 @@ static void test_col1_header_ambiguous_unknown_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_col1_default_catalog_datasets, setup_default,
-						teardown_catalog),
+		cmocka_unit_test_setup_teardown(
+			test_col1_shr1_default_catalog_datasets_and_their_sharing_class,
+			setup_default, teardown_catalog),
 		cmocka_unit_test_setup_teardown(test_col1_default_xzcf_national_fields,
 						setup_default, teardown_catalog),
 		cmocka_unit_test_setup_teardown(test_col1_default_xzcf_types_and_protection,

@@ -90,7 +90,7 @@ static struct xy_resource role_in(const struct unit *u, int role)
 static int check(const char *what, const struct xy_actor *a, enum xy_action act,
 		 const struct xy_resource *r, int allow, const char *reason)
 {
-	struct xy_decision d = {-1, NULL};
+	struct xy_decision d = {.allow = -1};
 
 	xy_policy_decide(a, act, r, NOW, &d);
 	if (d.allow == allow && d.reason && !strcmp(d.reason, reason))
@@ -263,8 +263,10 @@ static void test_acc11_every_action_every_role(void **state)
 				     allow ? allow : matrix[i].deny);
 		}
 	}
-	for (int act = 0; act < XY_ACT__COUNT; act++)
-		assert_int_equal(seen[act], 1); /* the matrix names every action once */
+	/* The matrix names every account action once; the data actions (from
+	 * XY_ACT_QUERY on) have their own table in test_policy_data.c. */
+	for (int act = 0; act < XY_ACT_QUERY; act++)
+		assert_int_equal(seen[act], 1);
 	assert_int_equal(bad, 0);
 }
 
