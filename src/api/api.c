@@ -572,6 +572,9 @@ const struct xy_route xy_routes[] = {
 	 F("unit", "datasets", "purposes", "valid_from", "valid_to", "document"),
 	 xy_api_agreements_create},
 	{"POST", "/api/v1/agreements/{}/end", XY_RT_JSON, F("reason"), xy_api_agreement_end},
+	{"GET", "/api/v1/subjects", 0, NULL, xy_api_subjects_search},
+	{"GET", "/api/v1/subjects/{}", 0, NULL, xy_api_subject_get},
+	{"GET", "/api/v1/datasets/{}/records", 0, NULL, xy_api_dataset_records},
 };
 
 const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);

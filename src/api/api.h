@@ -132,5 +132,8 @@ void xy_api_purposes(struct xy_api_req *ar);
 void xy_api_agreements_create(struct xy_api_req *ar);
 void xy_api_agreements_list(struct xy_api_req *ar);
 void xy_api_agreement_end(struct xy_api_req *ar);
+void xy_api_subject_get(struct xy_api_req *ar);
+void xy_api_subjects_search(struct xy_api_req *ar);
+void xy_api_dataset_records(struct xy_api_req *ar);
 
 #endif

@@ -106,6 +106,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE agreement_lines(agreement_id INTEGER NOT NULL REFERENCES agreements(id),"
 	" dataset TEXT NOT NULL, purpose TEXT NOT NULL,"
 	" PRIMARY KEY (agreement_id, dataset, purpose)) WITHOUT ROWID;",
+	/* 4: finding subjects (SHR): by code whatever its type, and by name
+	 * through a contentless FTS5 trigram index that the server fills from
+	 * new subjects after imports (meta subject_names_upto). */
+	"CREATE INDEX subjects_code ON subjects(code) WHERE code IS NOT NULL;"
+	"CREATE VIRTUAL TABLE subject_names USING fts5(name, content='',"
+	" tokenize='trigram');",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

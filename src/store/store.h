@@ -321,9 +321,14 @@ struct xy_store_rec_view {
 	int64_t subject_id;
 	const uint8_t *row_sm3;
 	const char *clear;
+	size_t clear_len;
 	const void *sealed;
 	size_t sealed_len;
 	const char *status;
+	/* Set by the subject and dataset reads below (not by the scan): */
+	int64_t submitted_us;
+	int32_t valid_until;   /* day number or XY_NO_END */
+	int32_t display_until; /* day number or XY_NOT_DISPLAYED */
 };
 
 /* Calls fn for every record in id order (views valid during the call only)
@@ -332,6 +337,56 @@ XY_WUR int xy_store_record_scan(struct xy_store *st,
 				int (*fn)(void *arg, const struct xy_store_rec_view *r), void *arg);
 XY_WUR int xy_store_record_count(struct xy_store *st, const char *dataset, long *n);
 XY_WUR int xy_store_subject_count(struct xy_store *st, long *legal, long *natural);
+
+/* ---- finding subjects, reading records (SHR; sqlite_query.c) ---- */
+
+#define XY_SUBJECT_CODE_MAX 64 /* bytes of a legal person's code */
+
+struct xy_subject {
+	int64_t id;
+	int natural;
+	char code[XY_SUBJECT_CODE_MAX + 1]; /* legal persons ("" for natural) */
+	char code_type[16];
+	char name[XY_NAME_MAX]; /* legal persons (natural: sealed in records) */
+	char region[XY_REGION_CODE_MAX + 1];
+};
+
+XY_WUR int xy_store_subject_get(struct xy_store *st, int64_t id, struct xy_subject *out);
+/* The legal person with this code, whatever its type (the lowest id when
+ * two types share a code); XY_ENOTFOUND. */
+XY_WUR int xy_store_subject_by_code(struct xy_store *st, const char *code, struct xy_subject *out);
+/* The natural person with this blind index; XY_ENOTFOUND. */
+XY_WUR int xy_store_subject_by_bidx(struct xy_store *st, const uint8_t bidx[32],
+				    struct xy_subject *out);
+/* Legal persons whose code starts with prefix, in code order after the code
+ * `after` ("" from the start), at most limit; fn until nonzero. */
+XY_WUR int xy_store_subject_by_prefix(struct xy_store *st, const char *prefix, const char *after,
+				      int limit, int (*fn)(void *arg, const struct xy_subject *s),
+				      void *arg);
+/* Legal persons whose name contains text (case-insensitive), in id order
+ * after after_id, at most limit: through the trigram index for three
+ * characters or more, by scanning names for fewer. */
+XY_WUR int xy_store_subject_by_name(struct xy_store *st, const char *text, int64_t after_id,
+				    int limit, int (*fn)(void *arg, const struct xy_subject *s),
+				    void *arg);
+/* Adds the names of the next max subjects added since the last call to
+ * the name index, in one transaction of its own; *n gets how many subjects
+ * it went past (0: the index is complete). */
+XY_WUR int xy_store_subject_names_index(struct xy_store *st, long max, long *n);
+
+/* The active records of a subject in finished batches, by dataset then id,
+ * at most limit; fn until nonzero (views valid during the call only). */
+XY_WUR int xy_store_subject_records(struct xy_store *st, int64_t subject_id, int limit,
+				    int (*fn)(void *arg, const struct xy_store_rec_view *r),
+				    void *arg);
+/* The active records of a dataset in finished batches (of one providing
+ * unit, or any when unit_id is 0) with id > after, in id order; fn until
+ * nonzero.  At most max_scan records are read; *last gets the id of the
+ * last one read (0 when the end was reached). */
+XY_WUR int xy_store_dataset_records(struct xy_store *st, const char *dataset, int64_t unit_id,
+				    int64_t after, long max_scan,
+				    int (*fn)(void *arg, const struct xy_store_rec_view *r),
+				    void *arg, int64_t *last);
 
 /* ---- audit events (stored by audit/, which owns their meaning) ---- */
 
