@@ -388,6 +388,60 @@ XY_WUR int xy_store_dataset_records(struct xy_store *st, const char *dataset, in
 				    int (*fn)(void *arg, const struct xy_store_rec_view *r),
 				    void *arg, int64_t *last);
 
+/* ---- requests and grants (SHR-3, SOD-4; sqlite_grant.c) ---- */
+
+#define XY_REQUEST_PAYLOAD_MAX 4096 /* bytes of a request's kind-specific JSON */
+
+struct xy_request {
+	int64_t id;
+	char kind[24];	/* "authorisation" */
+	char state[12]; /* submitted, approved, rejected, revoked */
+	int64_t requester, requester_unit, approver_unit;
+	char payload[XY_REQUEST_PAYLOAD_MAX];
+	char reason[XY_NOTE_MAX];
+	int64_t created_at;
+	int64_t decided_by, decided_at; /* 0: not yet */
+	char decision_note[XY_NOTE_MAX];
+};
+
+XY_WUR int xy_store_request_add(struct xy_store *st, struct xy_request *r);
+XY_WUR int xy_store_request_get(struct xy_store *st, int64_t id, struct xy_request *out);
+/* Moves a request from state `from` to `to`; XY_ECONFLICT when it is not in
+ * `from` any more (two deciders at once: exactly one wins). */
+XY_WUR int xy_store_request_move(struct xy_store *st, int64_t id, const char *from,
+				 const char *to, int64_t by, int64_t at, const char *note);
+/* Requests a unit asked or must decide (0: all), newest first before
+ * before_id (0: from the newest), of a state (NULL: any). */
+XY_WUR int xy_store_request_each(struct xy_store *st, const char *kind, int64_t unit_id,
+				 const char *state, int64_t before_id, int limit,
+				 int (*fn)(void *arg, const struct xy_request *r), void *arg);
+XY_WUR int xy_store_request_subject_add(struct xy_store *st, int64_t request_id,
+					int64_t subject_id);
+XY_WUR int xy_store_request_subjects(struct xy_store *st, int64_t request_id,
+				     int (*fn)(void *arg, int64_t subject_id), void *arg);
+
+struct xy_grant {
+	int64_t id, request_id, unit_id, provider_unit_id;
+	char dataset[XY_CODE_MAX + 1];
+	char purpose[32];
+	int64_t subject_id; /* 0: every subject in the unit's scope */
+	int clear;
+	int64_t start_us, end_us;
+	int64_t revoked_at; /* 0: not revoked */
+};
+
+XY_WUR int xy_store_grant_add(struct xy_store *st, struct xy_grant *g);
+/* Revokes the grants of a request not yet revoked; *n how many. */
+XY_WUR int xy_store_grant_revoke(struct xy_store *st, int64_t request_id, int64_t by, int64_t at,
+				 const char *reason, long *n);
+/* The grants of a unit for a purpose in force at now, for one subject and
+ * the whole-dataset ones (subject_id > 0) or all (subject_id 0). */
+XY_WUR int xy_store_grants_in_force(struct xy_store *st, int64_t unit_id, const char *purpose,
+				    int64_t subject_id, int64_t now,
+				    int (*fn)(void *arg, const struct xy_grant *g), void *arg);
+XY_WUR int xy_store_grants_of_request(struct xy_store *st, int64_t request_id,
+				      int (*fn)(void *arg, const struct xy_grant *g), void *arg);
+
 /* ---- audit events (stored by audit/, which owns their meaning) ---- */
 
 struct xy_store_event {

@@ -10,6 +10,7 @@
 #include "core/purpose.h"
 #include "core/row.h"
 #include "crypto/seal.h"
+#include "svc/agreement.h"
 #include "svc/instance.h"
 #include "svc/query.h"
 #include "svc/record.h"
@@ -24,21 +25,13 @@
 #define AUDIT_IDS    (XY_QUERY_RECORDS_MAX * 24 + 256)
 #define REFS_TRACKED 16
 
-struct line {
-	struct xy_agreement_ref ref;
-	char dataset[XY_CODE_MAX + 1];
-};
-
 /* One query's working state. */
 struct qstate {
 	struct xy_ctx *cx;
 	const struct xy_catalog *cat;
 	const char *purpose;
 	int64_t now;
-	/* what the actor's unit holds for this purpose */
-	struct line *lines;
-	struct xy_agreement_ref *refs;
-	int nlines;
+	struct xy_holdings h; /* what the actor's unit holds for this purpose */
 	/* providing units seen so far */
 	struct xy_unit units[UNIT_CACHE];
 	int nunits;
@@ -74,65 +67,7 @@ static void qs_done(struct qstate *q)
 	xy_buf_cleanup(&q->vals);
 	xy_buf_cleanup(&q->plain);
 	xy_buf_cleanup(&q->ids);
-	free(q->lines);
-	free(q->refs);
-	q->cx->actor.agreements = NULL;
-	q->cx->actor.nagreements = 0;
-}
-
-/* ---- what the actor's unit holds ---- */
-
-static int add_line(void *arg, int64_t id, const char *dataset, const char *purpose, int32_t from,
-		    int32_t to)
-{
-	struct qstate *q = arg;
-	struct line *l;
-	if (strcmp(purpose, q->purpose))
-		return 0; /* another purpose: never relevant to this query */
-	if (q->nlines >= XY_QUERY_LINES_MAX) {
-		xy_log_warn("unit %lld holds more than %d agreement lines for one purpose",
-			    (long long)q->cx->who.unit_id, XY_QUERY_LINES_MAX);
-		return 0;
-	}
-	if ((q->nlines & (q->nlines - 1)) == 0) { /* 0, 1, 2, 4…: grow */
-		int cap = q->nlines ? q->nlines * 2 : 8;
-		struct line *nl = realloc(q->lines, (size_t)cap * sizeof *nl);
-		if (!nl)
-			return XY_ENOMEM;
-		q->lines = nl;
-	}
-	l = &q->lines[q->nlines++];
-	memset(l, 0, sizeof *l);
-	l->ref.id = id;
-	l->ref.from = from;
-	l->ref.to = to;
-	snprintf(l->dataset, sizeof l->dataset, "%s", dataset);
-	return 0;
-}
-
-static int load_holdings(struct qstate *q)
-{
-	struct xy_actor *a = &q->cx->actor;
-	int rc;
-	a->agreements = NULL;
-	a->nagreements = 0;
-	if (!a->unit_id)
-		return 0;
-	if ((rc = xy_store_agreement_lines_on(q->cx->st, a->unit_id, xy_today(), add_line, q)))
-		return rc;
-	if (q->nlines) {
-		q->refs = calloc((size_t)q->nlines, sizeof *q->refs);
-		if (!q->refs)
-			return XY_ENOMEM;
-		for (int i = 0; i < q->nlines; i++) {
-			q->refs[i] = q->lines[i].ref;
-			q->refs[i].dataset = q->lines[i].dataset;
-			q->refs[i].purpose = q->purpose;
-		}
-	}
-	a->agreements = q->refs;
-	a->nagreements = q->nlines;
-	return 0;
+	xy_holdings_free(q->cx, &q->h);
 }
 
 /* ---- one record ---- */
@@ -352,7 +287,7 @@ static int begin(struct qstate *q, const char *action, const char **why)
 		rc = xy_svc_refuse(cx, action, NULL, "unknown_purpose");
 		return rc == XY_EDENIED ? XY_EINVAL : rc;
 	}
-	if ((rc = load_holdings(q)))
+	if ((rc = xy_holdings_agreements(cx, q->purpose, &q->h)))
 		return rc;
 	r.purpose = q->purpose;
 	xy_policy_decide(&cx->actor, XY_ACT_QUERY, &r, q->now, &d);
@@ -440,7 +375,7 @@ static void code_for_trail(const char *code, int natural, char *out, size_t cap)
 	xy_buf_cleanup(&b);
 }
 
-static int valid_code(const char *c)
+int xy_query_valid_code(const char *c)
 {
 	size_t n = c ? strlen(c) : 0;
 	if (n == 0 || n > XY_SUBJECT_CODE_MAX)
@@ -454,24 +389,23 @@ static int valid_code(const char *c)
 	return 1;
 }
 
-/* Finds the subject: a legal person by code, else a natural person by the
- * blind index of document type and number. */
-static int find_subject(struct qstate *q, const struct xy_subject_query *in, struct xy_subject *s)
+int xy_query_find_subject(struct xy_ctx *cx, const char *code, const char *id_type,
+			  struct xy_subject *s)
 {
 	char key[160];
 	uint8_t bidx[32];
-	const char *type = in->id_type && *in->id_type ? in->id_type : "身份证";
-	int rc = xy_store_subject_by_code(q->cx->st, in->code, s);
+	const char *type = id_type && *id_type ? id_type : "身份证";
+	int rc = xy_store_subject_by_code(cx->st, code, s);
 	if (rc != XY_ENOTFOUND)
 		return rc;
-	if ((size_t)snprintf(key, sizeof key, "%s:%s", type, in->code) >= sizeof key)
+	if ((size_t)snprintf(key, sizeof key, "%s:%s", type, code) >= sizeof key)
 		return XY_ENOTFOUND;
 	/* The importer indexes the number as submitted (upper-case X). */
 	for (char *p = key + strlen(type) + 1; *p; p++)
 		if (*p == 'x')
 			*p = 'X';
-	xy_blind_index(q->cx->sealer, "subject.idnum", key, strlen(key), bidx);
-	return xy_store_subject_by_bidx(q->cx->st, bidx, s);
+	xy_blind_index(cx->sealer, "subject.idnum", key, strlen(key), bidx);
+	return xy_store_subject_by_bidx(cx->st, bidx, s);
 }
 
 int xy_query_subject(struct xy_ctx *cx, const struct xy_subject_query *in, xy_qrec_fn fn, void *arg,
@@ -489,12 +423,13 @@ int xy_query_subject(struct xy_ctx *cx, const struct xy_subject_query *in, xy_qr
 	qs_init(&q, cx, in->purpose);
 	if ((rc = begin(&q, action, why)))
 		goto done;
-	if (!valid_code(in->code) || (in->id_type && !xy_svc_valid_text(in->id_type, 64, 0))) {
-		*why = in->id_type && valid_code(in->code) ? "id_type" : "code";
+	if (!xy_query_valid_code(in->code) ||
+	    (in->id_type && !xy_svc_valid_text(in->id_type, 64, 0))) {
+		*why = in->id_type && xy_query_valid_code(in->code) ? "id_type" : "code";
 		rc = XY_EINVAL;
 		goto done;
 	}
-	rc = find_subject(&q, in, &s);
+	rc = xy_query_find_subject(cx, in->code, in->id_type, &s);
 	if (rc && rc != XY_ENOTFOUND) {
 		rc = failed(&q, action, rc);
 		goto done;
@@ -509,6 +444,10 @@ int xy_query_subject(struct xy_ctx *cx, const struct xy_subject_query *in, xy_qr
 			*why = "subject";
 			rc = XY_ENOTFOUND;
 		}
+		goto done;
+	}
+	if ((rc = xy_holdings_grants(cx, s.id, &q.h))) {
+		rc = failed(&q, action, rc);
 		goto done;
 	}
 	out->id = s.id;
@@ -675,8 +614,8 @@ int xy_query_search(struct xy_ctx *cx, const struct xy_search *in,
 			goto done;
 		}
 	}
-	if (!(r = calloc(1, sizeof *r))) {
-		rc = XY_ENOMEM;
+	if ((rc = xy_holdings_grants(cx, 0, &q.h)) || !(r = calloc(1, sizeof *r))) {
+		rc = rc ? rc : XY_ENOMEM;
 		goto done;
 	}
 	r->q = &q;
@@ -779,6 +718,8 @@ int xy_query_dataset(struct xy_ctx *cx, const struct xy_dataset_query *in, xy_qr
 		rc = XY_EINVAL;
 		goto done;
 	}
+	if ((rc = xy_holdings_grants(cx, 0, &q.h)))
+		goto done;
 	r = (struct ds_run){&q, fn, arg, in->limit, 0};
 	rc = xy_store_dataset_records(cx->st, ds->code, u.id, in->after, XY_DATASET_SCAN_MAX,
 				      ds_record, &r, &last);

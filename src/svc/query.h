@@ -103,6 +103,14 @@ struct xy_dataset_query {
 int xy_query_dataset(struct xy_ctx *cx, const struct xy_dataset_query *in, xy_qrec_fn fn, void *arg,
 		     int64_t *next, const char **why);
 
+/* A subject by code: a legal person by any of its codes, else a natural
+ * person by the blind index of document type (NULL: 身份证) and number.
+ * XY_ENOTFOUND.  (No policy: callers decide what the caller may learn.) */
+int xy_query_find_subject(struct xy_ctx *cx, const char *code, const char *id_type,
+			  struct xy_subject *s);
+/* 1 when c can be a subject code (1..64 letters, digits, '-'). */
+int xy_query_valid_code(const char *c);
+
 /* Adds new subjects' names to the search index (the server calls it after
  * an upload and from its maintenance thread). */
 int xy_query_index_names(struct xy_service *svc, long *n);
