@@ -216,5 +216,43 @@ def test_shr3_requests_outside_the_rules_are_refused(tmp):
               "nothing of a refused request is stored")
 
 
+def cli(tmp, who, *args, **kw):
+    env = {"HOME": tmp, "XDG_CONFIG_HOME": os.path.join(tmp, "config-" + who)}
+    return run(*args, env=env, **kw)
+
+
+def test_shr3_command_line_ask_approve_query(tmp):
+    """`xinyong authorise`, `xinyong query`, `xinyong search` as the
+    signed-in accounts: the same rules, the same answers."""
+    with instance(tmp) as srv:
+        admin, ca, lx, op = people(srv)
+        url = "http://127.0.0.1:%d" % srv.port
+        for u in (lx, op):
+            p = cli(tmp, u.name, "login", "--server", url, "--account", u.name,
+                    input="%s\n%s\n" % (u.password, u.next_otp()))
+            check(p.returncode == 0, p.stdout + p.stderr)
+        p = cli(tmp, lx.name, "query", PERSON1, "--purpose", PURPOSE)
+        check(p.returncode == 1 and "not_found" in p.stderr, p.stdout + p.stderr)
+        p = cli(tmp, lx.name, "authorise", "ask", "--dataset", "GRQF", "--provider", P_W,
+                "--purpose", PURPOSE, "--subject", PERSON1, "--from", china_today(),
+                "--to", china_today(7), "--reason", "核查欠费")
+        check(p.returncode == 0 and p.stdout.startswith("request="), p.stdout + p.stderr)
+        rid = p.stdout.split()[0].split("=")[1]
+        p = cli(tmp, lx.name, "authorise", "approve", rid)
+        check(p.returncode == 1 and "forbidden" in p.stderr, p.stdout + p.stderr)
+        p = cli(tmp, op.name, "authorise", "list", "--state", "submitted")
+        check(p.returncode == 0 and ("request %s  submitted" % rid) in p.stdout, p.stdout)
+        p = cli(tmp, op.name, "authorise", "approve", rid, "--note", "同意")
+        check(p.returncode == 0 and "approved" in p.stdout, p.stdout + p.stderr)
+        p = cli(tmp, lx.name, "query", PERSON1, "--purpose", PURPOSE)
+        check(p.returncode == 0 and "authorised_by_grant" in p.stdout
+              and "GRQF_ZJHM" in p.stdout and "[masked]" in p.stdout
+              and PERSON1 not in p.stdout, p.stdout + p.stderr)
+        p = cli(tmp, lx.name, "query", PERSON1)
+        check(p.returncode == 2, p.stderr)
+        p = cli(tmp, lx.name, "search", "自来水", "--purpose", PURPOSE)
+        check(p.returncode == 0 and p.stdout == "", p.stdout + p.stderr)
+
+
 if __name__ == "__main__":
     sys.exit(run_all())
