@@ -113,7 +113,7 @@ struct subj_out {
 static int subj_rec(void *arg, const struct xy_qrec *r)
 {
 	struct subj_out *o = arg;
-	if (!o->ds || strcmp(o->ds, r->ds->code)) {
+	if (!o->ds || strcmp(o->ds, r->ds->code) != 0) {
 		if (o->ds) {
 			xy_jw_arr_end(o->w);
 			xy_jw_obj_end(o->w);

@@ -73,9 +73,10 @@ static void print_record(json_t *rec)
 	printf("  basis %s\n", str(rec, "basis"));
 	json_object_foreach (fields, k, v) {
 		int is_masked = 0;
-		json_array_foreach (masked, i, m)
+		json_array_foreach (masked, i, m) {
 			if (json_is_string(m) && !strcmp(json_string_value(m), k))
 				is_masked = 1;
+		}
 		printf("    %-16s ", k);
 		xy_client_put(stdout, json_is_string(v) ? json_string_value(v) : "(hidden)");
 		fputs(is_masked ? "  [masked]\n" : "\n", stdout);
@@ -93,8 +94,9 @@ static void print_subject_answer(json_t *a)
 		printf("[%s ", str(ds, "code"));
 		xy_client_put(stdout, str(ds, "name"));
 		printf("] %zu record(s)\n", json_array_size(json_object_get(ds, "records")));
-		json_array_foreach (json_object_get(ds, "records"), j, rec)
+		json_array_foreach (json_object_get(ds, "records"), j, rec) {
 			print_record(rec);
+		}
 	}
 	if (json_is_true(json_object_get(a, "more")))
 		puts("(more records: see GET /api/v1/datasets/{code}/records)");
@@ -162,8 +164,9 @@ static void print_hits(json_t *a)
 		json_t *s = json_object_get(it, "subject");
 		printf("%-20s ", str(s, "code"));
 		xy_client_put(stdout, str(s, "name"));
-		json_object_foreach (json_object_get(it, "records"), k, cnt)
+		json_object_foreach (json_object_get(it, "records"), k, cnt) {
 			printf("  %s=%lld", k, (long long)json_integer_value(cnt));
+		}
 		fputc('\n', stdout);
 	}
 	if (json_is_string(json_object_get(a, "next")))
@@ -243,19 +246,21 @@ static void print_request(json_t *r)
 	printf("  reason: ");
 	xy_client_put(stdout, str(r, "reason"));
 	fputc('\n', stdout);
-	json_array_foreach (json_object_get(r, "grants"), i, g)
+	json_array_foreach (json_object_get(r, "grants"), i, g) {
 		printf("  grant %lld  %s .. %s  %s\n",
 		       (long long)json_integer_value(json_object_get(g, "id")), str(g, "start"),
 		       str(g, "end"),
 		       json_is_true(json_object_get(g, "in_force")) ? "in force" : "not in force");
+	}
 }
 
 static void print_requests(json_t *a)
 {
 	json_t *it;
 	size_t i;
-	json_array_foreach (json_object_get(a, "items"), i, it)
+	json_array_foreach (json_object_get(a, "items"), i, it) {
 		print_request(it);
+	}
 }
 
 static int ask(struct xy_client *c, int argc, char **argv, int json)
@@ -325,7 +330,7 @@ int xy_cmd_authorise(int argc, char **argv)
 	for (int i = 2; i < argc; i++)
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
-	if (strcmp(sub, "ask") && strcmp(sub, "list")) {
+	if (strcmp(sub, "ask") != 0 && strcmp(sub, "list") != 0) {
 		char *e;
 		if (argc < 3 || (id = strtoll(argv[2], &e, 10)) <= 0 || *e) {
 			fputs(authorise_help, stderr);

@@ -408,8 +408,8 @@ XY_WUR int xy_store_request_add(struct xy_store *st, struct xy_request *r);
 XY_WUR int xy_store_request_get(struct xy_store *st, int64_t id, struct xy_request *out);
 /* Moves a request from state `from` to `to`; XY_ECONFLICT when it is not in
  * `from` any more (two deciders at once: exactly one wins). */
-XY_WUR int xy_store_request_move(struct xy_store *st, int64_t id, const char *from,
-				 const char *to, int64_t by, int64_t at, const char *note);
+XY_WUR int xy_store_request_move(struct xy_store *st, int64_t id, const char *from, const char *to,
+				 int64_t by, int64_t at, const char *note);
 /* Requests a unit asked or must decide (0: all), newest first before
  * before_id (0: from the newest), of a state (NULL: any). */
 XY_WUR int xy_store_request_each(struct xy_store *st, const char *kind, int64_t unit_id,

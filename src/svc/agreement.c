@@ -199,7 +199,7 @@ static int add_ag(void *arg, int64_t id, const char *dataset, const char *purpos
 {
 	struct xy_holdings *h = arg;
 	int cap = h->cap_ag, rc;
-	if (strcmp(purpose, h->purpose))
+	if (strcmp(purpose, h->purpose) != 0)
 		return 0; /* another purpose: never relevant to this query */
 	if (h->nag >= XY_HOLDINGS_MAX) {
 		xy_log_warn("more than %d agreement lines for one purpose", XY_HOLDINGS_MAX);

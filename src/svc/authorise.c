@@ -49,9 +49,14 @@ static int check_fields(struct xy_ctx *cx, const struct xy_auth_req *in,
 		return XY_EINVAL;
 	}
 	if (!in->provider || strlen(in->provider) > XY_UNIT_CODE_MAX ||
-	    xy_store_unit_by_code(cx->st, in->provider, prov) ||
-	    (rc = xy_store_unit_provides(cx->st, prov->id, (*ds)->code)) != 1) {
-		*why = "provider"; /* unknown, or does not provide the dataset */
+	    xy_store_unit_by_code(cx->st, in->provider, prov)) {
+		*why = "provider";
+		return XY_EINVAL;
+	}
+	if ((rc = xy_store_unit_provides(cx->st, prov->id, (*ds)->code)) < 0)
+		return rc;
+	if (rc != 1) {
+		*why = "provider"; /* it does not provide the dataset */
 		return XY_EINVAL;
 	}
 	if (!in->purpose || !xy_purpose_find(in->purpose)) {
@@ -285,7 +290,7 @@ int xy_auth_get(struct xy_ctx *cx, int64_t id, int (*fn)(void *arg, const struct
 	vc->fn = fn;
 	vc->arg = arg;
 	rc = xy_store_request_get(cx->st, id, r);
-	if (!rc && strcmp(r->kind, KIND))
+	if (!rc && strcmp(r->kind, KIND) != 0)
 		rc = XY_ENOTFOUND;
 	if (!rc)
 		rc = show(vc, r, &shown);
@@ -319,8 +324,8 @@ int xy_auth_list(struct xy_ctx *cx, const char *state, int64_t before_id, int li
 	int rc;
 
 	*next = 0;
-	if (state && strcmp(state, "submitted") && strcmp(state, "approved") &&
-	    strcmp(state, "rejected") && strcmp(state, "revoked")) {
+	if (state && strcmp(state, "submitted") != 0 && strcmp(state, "approved") != 0 &&
+	    strcmp(state, "rejected") != 0 && strcmp(state, "revoked") != 0) {
 		*why = "state";
 		return XY_EINVAL;
 	}
@@ -416,7 +421,7 @@ static int load_for(struct xy_ctx *cx, int64_t id, enum xy_action act, const cha
 	struct xy_decision d;
 	char obj[64];
 	int rc = xy_store_request_get(cx->st, id, r);
-	if (!rc && strcmp(r->kind, KIND))
+	if (!rc && strcmp(r->kind, KIND) != 0)
 		rc = XY_ENOTFOUND;
 	if (!rc)
 		rc = xy_store_unit_by_id(cx->st, r->approver_unit, &prov);

@@ -505,7 +505,7 @@ static int count_visible(void *arg, const struct xy_store_rec_view *v)
 	if (!visible(r->q, v, &ds, &u, &d))
 		return 0;
 	/* Records come by dataset, so a new dataset is a new entry. */
-	if (!r->nds || strcmp(r->ds[r->nds - 1], ds->code)) {
+	if (!r->nds || strcmp(r->ds[r->nds - 1], ds->code) != 0) {
 		if (r->nds >= XY_CATALOG_DATASETS_MAX)
 			return 0;
 		r->ds[r->nds] = ds->code;
