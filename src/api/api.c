@@ -572,6 +572,18 @@ const struct xy_route xy_routes[] = {
 	 F("unit", "datasets", "purposes", "valid_from", "valid_to", "document"),
 	 xy_api_agreements_create},
 	{"POST", "/api/v1/agreements/{}/end", XY_RT_JSON, F("reason"), xy_api_agreement_end},
+	{"GET", "/api/v1/subjects", 0, NULL, xy_api_subjects_search},
+	{"GET", "/api/v1/subjects/{}", 0, NULL, xy_api_subject_get},
+	{"GET", "/api/v1/datasets/{}/records", 0, NULL, xy_api_dataset_records},
+	{"GET", "/api/v1/authorisations", 0, NULL, xy_api_auth_list},
+	{"POST", "/api/v1/authorisations", XY_RT_JSON,
+	 F("dataset", "provider", "purpose", "subjects", "all", "valid_from", "valid_to", "clear",
+	   "clear_reason", "reason"),
+	 xy_api_auth_create},
+	{"GET", "/api/v1/authorisations/{}", 0, NULL, xy_api_auth_get},
+	{"POST", "/api/v1/authorisations/{}/approve", XY_RT_JSON, F("note"), xy_api_auth_approve},
+	{"POST", "/api/v1/authorisations/{}/reject", XY_RT_JSON, F("reason"), xy_api_auth_reject},
+	{"POST", "/api/v1/authorisations/{}/revoke", XY_RT_JSON, F("reason"), xy_api_auth_revoke},
 };
 
 const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);

@@ -132,5 +132,14 @@ void xy_api_purposes(struct xy_api_req *ar);
 void xy_api_agreements_create(struct xy_api_req *ar);
 void xy_api_agreements_list(struct xy_api_req *ar);
 void xy_api_agreement_end(struct xy_api_req *ar);
+void xy_api_subject_get(struct xy_api_req *ar);
+void xy_api_subjects_search(struct xy_api_req *ar);
+void xy_api_dataset_records(struct xy_api_req *ar);
+void xy_api_auth_list(struct xy_api_req *ar);
+void xy_api_auth_create(struct xy_api_req *ar);
+void xy_api_auth_get(struct xy_api_req *ar);
+void xy_api_auth_approve(struct xy_api_req *ar);
+void xy_api_auth_reject(struct xy_api_req *ar);
+void xy_api_auth_revoke(struct xy_api_req *ar);
 
 #endif

@@ -717,3 +717,27 @@ int xy_client_prompt(const char *prompt, int secret, int required, char *out, si
 	}
 	return 0;
 }
+
+/* ---- what the business commands share ---- */
+
+int xy_client_api(struct xy_client *c, const char *method, const char *path, json_t *body,
+		  struct xy_client_resp *r)
+{
+	if (xy_client_call(c, method, path, body, r))
+		return XY_EXIT_FAIL;
+	if (r->status < 200 || r->status > 299)
+		return xy_client_report(r);
+	return 0;
+}
+
+int xy_client_signed_in(struct xy_client *c)
+{
+	return xy_client_init(c, NULL) || xy_client_load(c) ? XY_EXIT_FAIL : 0;
+}
+
+void xy_client_put_raw(const struct xy_client_resp *r)
+{
+	fwrite(r->body, 1, r->len, stdout);
+	if (r->len && r->body[r->len - 1] != '\n')
+		fputc('\n', stdout);
+}

@@ -97,4 +97,12 @@ __attribute__((warn_unused_result)) int xy_client_prompt(const char *prompt, int
  * text cannot move the cursor or retitle the terminal. */
 void xy_client_put(FILE *f, const char *s);
 
+/* For the business commands: xy_client_call that returns XY_EXIT_FAIL
+ * (reported) unless the status is 2xx; the saved session (XY_EXIT_FAIL when
+ * none); the raw answer on stdout (--json). */
+int xy_client_api(struct xy_client *c, const char *method, const char *path, json_t *body,
+		  struct xy_client_resp *r);
+int xy_client_signed_in(struct xy_client *c);
+void xy_client_put_raw(const struct xy_client_resp *r);
+
 #endif

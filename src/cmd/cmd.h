@@ -17,6 +17,9 @@ int xy_cmd_logout(int argc, char **argv);
 int xy_cmd_whoami(int argc, char **argv);
 int xy_cmd_passwd(int argc, char **argv);
 int xy_cmd_account(int argc, char **argv);
+int xy_cmd_query(int argc, char **argv);
+int xy_cmd_search(int argc, char **argv);
+int xy_cmd_authorise(int argc, char **argv);
 
 /* Prints "xinyong: error: MSG" and returns XY_EXIT_FAIL. */
 __attribute__((format(printf, 1, 2))) int xy_cmd_fail(const char *fmt, ...);

@@ -17,28 +17,6 @@
 
 /* Calls the API; 0 for a 2xx answer, else prints why and returns
  * XY_EXIT_FAIL.  r is always cleaned up by the caller. */
-static int api(struct xy_client *c, const char *method, const char *path, json_t *body,
-	       struct xy_client_resp *r)
-{
-	if (xy_client_call(c, method, path, body, r))
-		return XY_EXIT_FAIL;
-	if (r->status < 200 || r->status > 299)
-		return xy_client_report(r);
-	return 0;
-}
-
-static int signed_in(struct xy_client *c)
-{
-	return xy_client_init(c, NULL) || xy_client_load(c) ? XY_EXIT_FAIL : 0;
-}
-
-static void put_raw(const struct xy_client_resp *r)
-{
-	fwrite(r->body, 1, r->len, stdout);
-	if (r->len && r->body[r->len - 1] != '\n')
-		fputc('\n', stdout);
-}
-
 /* A member as text: strings as they are, true/false as yes/no, else "-". */
 static const char *text_of(json_t *o, const char *key)
 {
@@ -255,7 +233,7 @@ int xy_cmd_logout(int argc, char **argv)
 
 	if (rc)
 		return rc == 1 ? XY_EXIT_OK : XY_EXIT_USAGE;
-	if (signed_in(&c)) {
+	if (xy_client_signed_in(&c)) {
 		xy_client_cleanup(&c);
 		return XY_EXIT_FAIL;
 	}
@@ -320,9 +298,10 @@ int xy_cmd_whoami(int argc, char **argv)
 
 	if (rc)
 		return rc == 1 ? XY_EXIT_OK : XY_EXIT_USAGE;
-	if (!(rc = signed_in(&c)) && !(rc = api(&c, "GET", "/api/v1/session", NULL, &r))) {
+	if (!(rc = xy_client_signed_in(&c)) &&
+	    !(rc = xy_client_api(&c, "GET", "/api/v1/session", NULL, &r))) {
 		if (json)
-			put_raw(&r);
+			xy_client_put_raw(&r);
 		else
 			whoami_print(&c, r.json);
 	}
@@ -353,7 +332,7 @@ int xy_cmd_passwd(int argc, char **argv)
 
 	if (rc)
 		return rc == 1 ? XY_EXIT_OK : XY_EXIT_USAGE;
-	if ((rc = signed_in(&c)))
+	if ((rc = xy_client_signed_in(&c)))
 		goto out;
 	rc = XY_EXIT_FAIL;
 	if (xy_client_prompt("current password", 1, 1, old, sizeof old) ||
@@ -368,7 +347,7 @@ int xy_cmd_passwd(int argc, char **argv)
 		xy_cmd_fail("out of memory");
 		goto out;
 	}
-	if (!(rc = api(&c, "POST", "/api/v1/session/password", body, &r)))
+	if (!(rc = xy_client_api(&c, "POST", "/api/v1/session/password", body, &r)))
 		printf("password changed: account=%s\n", c.account);
 out:
 	explicit_bzero(old, sizeof old);
@@ -688,7 +667,7 @@ static int acct_list(struct xy_client *c, int json)
 		struct xy_client_resp r = {0};
 		snprintf(path, sizeof path, "/api/v1/accounts?limit=%d&after=%lld", XY_PAGE_MAX,
 			 after);
-		if ((rc = api(c, "GET", path, NULL, &r))) {
+		if ((rc = xy_client_api(c, "GET", path, NULL, &r))) {
 			xy_client_resp_cleanup(&r);
 			break;
 		}
@@ -765,7 +744,7 @@ static int acct_run(const struct acct_cmd *ac, const char *pos[2], const char *v
 	json_t *body = NULL;
 	int rc;
 
-	if ((rc = signed_in(&c)))
+	if ((rc = xy_client_signed_in(&c)))
 		goto out;
 	if (ac->shape == SHOW_LIST) {
 		rc = acct_list(&c, json);
@@ -780,10 +759,10 @@ static int acct_run(const struct acct_cmd *ac, const char *pos[2], const char *v
 		xy_cmd_fail("the arguments must be UTF-8 text");
 		goto out;
 	}
-	if ((rc = api(&c, ac->method, path, body, &r)))
+	if ((rc = xy_client_api(&c, ac->method, path, body, &r)))
 		goto out;
 	if (json)
-		put_raw(&r);
+		xy_client_put_raw(&r);
 	else
 		acct_print(ac, pos, r.json);
 out:

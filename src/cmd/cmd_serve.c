@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "http/server.h"
 #include "svc/account.h"
+#include "svc/query.h"
 #include "svc/instance.h"
 #include "svc/service.h"
 #include "util/date.h"
@@ -43,8 +44,9 @@ struct maint {
 	int stop;
 };
 
-/* Sessions past their time go every minute; the ACC-10 review runs at
- * start and then daily. */
+/* Sessions past their time go every minute, and new subjects' names join
+ * the search index (at start, then every minute); the ACC-10 review runs
+ * at start and then daily. */
 static void *maintenance(void *arg)
 {
 	struct maint *m = arg;
@@ -54,6 +56,14 @@ static void *maintenance(void *arg)
 		struct timespec until;
 		pthread_mutex_unlock(&m->mu);
 		xy_sessions_sweep(m->svc, xy_now_us());
+		{
+			long n = 0;
+			int rc = xy_query_index_names(m->svc, &n);
+			if (rc)
+				xy_log_error("name index: %s", xy_strerror(rc));
+			else if (n)
+				xy_log_info("name index: %ld new subjects", n);
+		}
 		if (time(NULL) >= next_review) {
 			long n = 0;
 			int rc = xy_acct_review_job(m->svc, &n);
@@ -201,6 +211,19 @@ int xy_cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	svc_open = 1;
+	{
+		/* Names imported while the server was down become searchable
+		 * before the first request (the first run over a large instance
+		 * takes a while, later ones only see what is new). */
+		long n = 0;
+		int irc = xy_query_index_names(&svc, &n);
+		if (irc) {
+			xy_cmd_fail("cannot update the name index: %s", xy_strerror(irc));
+			goto out;
+		}
+		if (n)
+			xy_log_info("name index: %ld new subjects", n);
+	}
 	if (xy_api_new(&svc, &ao, &api)) {
 		xy_cmd_fail("out of memory");
 		goto out;

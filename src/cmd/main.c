@@ -27,6 +27,9 @@ static const struct {
 	{"whoami", xy_cmd_whoami, "show the signed-in account"},
 	{"passwd", xy_cmd_passwd, "change the signed-in account's password"},
 	{"account", xy_cmd_account, "accounts through the API: list, create, roles, disable…"},
+	{"query", xy_cmd_query, "a subject and the credit records you may see (SHR)"},
+	{"search", xy_cmd_search, "find subjects by name or code prefix"},
+	{"authorise", xy_cmd_authorise, "ask for, approve or revoke authorised-use access (SHR-3)"},
 };
 
 int xy_cmd_fail(const char *fmt, ...)

@@ -95,6 +95,10 @@ static const char *const action_names[XY_ACT__COUNT] = {
 	[XY_ACT_RECORD_READ] = "record.read",
 	[XY_ACT_AGREEMENT_MANAGE] = "agreement.manage",
 	[XY_ACT_AGREEMENT_READ] = "agreement.read",
+	[XY_ACT_AUTH_REQUEST] = "authorisation.request",
+	[XY_ACT_AUTH_DECIDE] = "authorisation.decide",
+	[XY_ACT_AUTH_REVOKE] = "authorisation.revoke",
+	[XY_ACT_AUTH_READ] = "authorisation.read",
 };
 
 const char *xy_action_name(enum xy_action act)
@@ -240,6 +244,31 @@ static void decide_record(const struct xy_actor *a, const struct xy_resource *r,
 	d->clear = gr->clear;
 }
 
+/* SHR-3: a using unit asks for the authorised-use records of a providing
+ * unit it could see through a grant (the reach of SHR-2 clauses 2 and 3),
+ * for a dataset and purpose its agreement covers. */
+static void decide_auth_request(const struct xy_actor *a, const struct xy_resource *r, int64_t now,
+				struct xy_decision *d)
+{
+	int own_county = r->level == XY_JUR_COUNTY && a->region && r->region &&
+			 !strcmp(a->region, r->region);
+	const struct xy_agreement_ref *ag;
+	if (!has(a, XY_ROLE_UNIT_USER) || a->credit_office) {
+		verdict(d, 0, "needs_using_unit");
+	} else if (r->sharing != XY_SHARE_AUTHORISED) {
+		verdict(d, 0, "not_authorised_use_data");
+	} else if (r->unit_id == a->unit_id) {
+		verdict(d, 0, "own_unit_records");
+	} else if (a->level == XY_JUR_CITY ? r->level != XY_JUR_CITY : !own_county) {
+		verdict(d, 0, "outside_jurisdiction");
+	} else if (!(ag = agreement_for(a, r->dataset, r->purpose, now))) {
+		verdict(d, 0, "no_agreement");
+	} else {
+		verdict(d, 1, "agreement");
+		d->agreement_id = ag->id;
+	}
+}
+
 void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct xy_resource *r,
 		      int64_t now, struct xy_decision *d)
 {
@@ -377,6 +406,31 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 			verdict(d, 1, "auditor");
 		else if (a->roles && r->unit_id && r->unit_id == a->unit_id)
 			verdict(d, 1, "own_unit");
+		break;
+	case XY_ACT_AUTH_REQUEST:
+		decide_auth_request(a, r, now, d);
+		break;
+	case XY_ACT_AUTH_DECIDE:
+	case XY_ACT_AUTH_REVOKE:
+		/* The providing unit consents (JJ art.18); nobody decides their
+		 * own request (SOD-4). */
+		if (act == XY_ACT_AUTH_DECIDE && self)
+			verdict(d, 0, "own_request");
+		else if (!has(a, XY_ROLE_PROVIDER_OPERATOR) || !r->unit_id ||
+			 r->unit_id != a->unit_id)
+			verdict(d, 0, "not_providing_unit");
+		else
+			verdict(d, 1, "providing_unit");
+		break;
+	case XY_ACT_AUTH_READ:
+		if (a->roles && r->unit_id && r->unit_id == a->unit_id)
+			verdict(d, 1, "providing_unit");
+		else if (a->roles && r->requester_unit_id && r->requester_unit_id == a->unit_id)
+			verdict(d, 1, "requesting_unit");
+		else if (has(a, XY_ROLE_AUDITOR))
+			verdict(d, 1, "auditor");
+		else if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office && in_jurisdiction(a, r))
+			verdict(d, 1, "credit_admin_in_jurisdiction");
 		break;
 	case XY_ACT__COUNT:
 		break;

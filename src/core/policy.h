@@ -120,6 +120,11 @@ enum xy_action {
 				  * providing unit, subject, purpose) */
 	XY_ACT_AGREEMENT_MANAGE, /* record or end a unit's use agreement */
 	XY_ACT_AGREEMENT_READ,	 /* see a unit's agreements */
+	/* ---- authorisations (SHR-3, SOD-4) ---- */
+	XY_ACT_AUTH_REQUEST, /* ask a providing unit (resource: it, dataset, sharing, purpose) */
+	XY_ACT_AUTH_DECIDE,  /* approve or reject (resource: the provider; account_id: who asked) */
+	XY_ACT_AUTH_REVOKE,  /* end an approved grant early (resource: the provider) */
+	XY_ACT_AUTH_READ,    /* see a request (resource: the provider; requester_unit_id) */
 	XY_ACT__COUNT
 };
 
@@ -136,7 +141,8 @@ struct xy_resource {
 	const char *dataset;
 	int sharing; /* enum xy_sharing (core/catalog.h) */
 	int64_t subject_id;
-	const char *purpose; /* the purpose the query states */
+	const char *purpose;	   /* the purpose the query states */
+	int64_t requester_unit_id; /* requests: the unit that asked */
 };
 
 struct xy_decision {

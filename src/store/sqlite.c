@@ -106,6 +106,36 @@ static const char *const migrations[] = {
 	"CREATE TABLE agreement_lines(agreement_id INTEGER NOT NULL REFERENCES agreements(id),"
 	" dataset TEXT NOT NULL, purpose TEXT NOT NULL,"
 	" PRIMARY KEY (agreement_id, dataset, purpose)) WITHOUT ROWID;",
+	/* 4: finding subjects (SHR): by code whatever its type, and by name
+	 * through a contentless FTS5 trigram index that the server fills from
+	 * new subjects after imports (meta subject_names_upto). */
+	"CREATE INDEX subjects_code ON subjects(code) WHERE code IS NOT NULL;"
+	"CREATE VIRTUAL TABLE subject_names USING fts5(name, content='',"
+	" tokenize='trigram');",
+	/* 5: requests and their approval (a small core that the Approvals
+	 * issue generalises), and the grants an approved authorisation gives
+	 * (SHR-3, SOD-4). */
+	"CREATE TABLE requests(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('submitted','approved','rejected','revoked')),"
+	" requester INTEGER NOT NULL REFERENCES accounts(id),"
+	" requester_unit INTEGER NOT NULL REFERENCES units(id),"
+	" approver_unit INTEGER NOT NULL REFERENCES units(id),"
+	" payload TEXT NOT NULL, reason TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	" decided_by INTEGER, decided_at INTEGER, decision_note TEXT);"
+	"CREATE INDEX requests_requester_unit ON requests(requester_unit, id);"
+	"CREATE INDEX requests_approver_unit ON requests(approver_unit, id);"
+	"CREATE TABLE request_subjects(request_id INTEGER NOT NULL REFERENCES requests(id),"
+	" subject_id INTEGER NOT NULL, PRIMARY KEY (request_id, subject_id)) WITHOUT ROWID;"
+	"CREATE TABLE grants(id INTEGER PRIMARY KEY,"
+	" request_id INTEGER NOT NULL REFERENCES requests(id),"
+	" unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" provider_unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" dataset TEXT NOT NULL, purpose TEXT NOT NULL, subject_id INTEGER NOT NULL,"
+	" clear INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,"
+	" revoked_at INTEGER, revoked_by INTEGER, revoke_reason TEXT,"
+	" CHECK (start_at < end_at));"
+	"CREATE INDEX grants_unit ON grants(unit_id, purpose, subject_id);"
+	"CREATE INDEX grants_request ON grants(request_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

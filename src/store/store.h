@@ -321,9 +321,14 @@ struct xy_store_rec_view {
 	int64_t subject_id;
 	const uint8_t *row_sm3;
 	const char *clear;
+	size_t clear_len;
 	const void *sealed;
 	size_t sealed_len;
 	const char *status;
+	/* Set by the subject and dataset reads below (not by the scan): */
+	int64_t submitted_us;
+	int32_t valid_until;   /* day number or XY_NO_END */
+	int32_t display_until; /* day number or XY_NOT_DISPLAYED */
 };
 
 /* Calls fn for every record in id order (views valid during the call only)
@@ -332,6 +337,110 @@ XY_WUR int xy_store_record_scan(struct xy_store *st,
 				int (*fn)(void *arg, const struct xy_store_rec_view *r), void *arg);
 XY_WUR int xy_store_record_count(struct xy_store *st, const char *dataset, long *n);
 XY_WUR int xy_store_subject_count(struct xy_store *st, long *legal, long *natural);
+
+/* ---- finding subjects, reading records (SHR; sqlite_query.c) ---- */
+
+#define XY_SUBJECT_CODE_MAX 64 /* bytes of a legal person's code */
+
+struct xy_subject {
+	int64_t id;
+	int natural;
+	char code[XY_SUBJECT_CODE_MAX + 1]; /* legal persons ("" for natural) */
+	char code_type[16];
+	char name[XY_NAME_MAX]; /* legal persons (natural: sealed in records) */
+	char region[XY_REGION_CODE_MAX + 1];
+};
+
+XY_WUR int xy_store_subject_get(struct xy_store *st, int64_t id, struct xy_subject *out);
+/* The legal person with this code, whatever its type (the lowest id when
+ * two types share a code); XY_ENOTFOUND. */
+XY_WUR int xy_store_subject_by_code(struct xy_store *st, const char *code, struct xy_subject *out);
+/* The natural person with this blind index; XY_ENOTFOUND. */
+XY_WUR int xy_store_subject_by_bidx(struct xy_store *st, const uint8_t bidx[32],
+				    struct xy_subject *out);
+/* Legal persons whose code starts with prefix, in code order after the code
+ * `after` ("" from the start), at most limit; fn until nonzero. */
+XY_WUR int xy_store_subject_by_prefix(struct xy_store *st, const char *prefix, const char *after,
+				      int limit, int (*fn)(void *arg, const struct xy_subject *s),
+				      void *arg);
+/* Legal persons whose name contains text (case-insensitive), in id order
+ * after after_id, at most limit: through the trigram index for three
+ * characters or more, by scanning names for fewer. */
+XY_WUR int xy_store_subject_by_name(struct xy_store *st, const char *text, int64_t after_id,
+				    int limit, int (*fn)(void *arg, const struct xy_subject *s),
+				    void *arg);
+/* Adds the names of the next max subjects added since the last call to
+ * the name index, in one transaction of its own; *n gets how many subjects
+ * it went past (0: the index is complete). */
+XY_WUR int xy_store_subject_names_index(struct xy_store *st, long max, long *n);
+
+/* The active records of a subject in finished batches, by dataset then id,
+ * at most limit; fn until nonzero (views valid during the call only). */
+XY_WUR int xy_store_subject_records(struct xy_store *st, int64_t subject_id, int limit,
+				    int (*fn)(void *arg, const struct xy_store_rec_view *r),
+				    void *arg);
+/* The active records of a dataset in finished batches (of one providing
+ * unit, or any when unit_id is 0) with id > after, in id order; fn until
+ * nonzero.  At most max_scan records are read; *last gets the id of the
+ * last one read (0 when the end was reached). */
+XY_WUR int xy_store_dataset_records(struct xy_store *st, const char *dataset, int64_t unit_id,
+				    int64_t after, long max_scan,
+				    int (*fn)(void *arg, const struct xy_store_rec_view *r),
+				    void *arg, int64_t *last);
+
+/* ---- requests and grants (SHR-3, SOD-4; sqlite_grant.c) ---- */
+
+#define XY_REQUEST_PAYLOAD_MAX 4096 /* bytes of a request's kind-specific JSON */
+
+struct xy_request {
+	int64_t id;
+	char kind[24];	/* "authorisation" */
+	char state[12]; /* submitted, approved, rejected, revoked */
+	int64_t requester, requester_unit, approver_unit;
+	char payload[XY_REQUEST_PAYLOAD_MAX];
+	char reason[XY_NOTE_MAX];
+	int64_t created_at;
+	int64_t decided_by, decided_at; /* 0: not yet */
+	char decision_note[XY_NOTE_MAX];
+};
+
+XY_WUR int xy_store_request_add(struct xy_store *st, struct xy_request *r);
+XY_WUR int xy_store_request_get(struct xy_store *st, int64_t id, struct xy_request *out);
+/* Moves a request from state `from` to `to`; XY_ECONFLICT when it is not in
+ * `from` any more (two deciders at once: exactly one wins). */
+XY_WUR int xy_store_request_move(struct xy_store *st, int64_t id, const char *from, const char *to,
+				 int64_t by, int64_t at, const char *note);
+/* Requests a unit asked or must decide (0: all), newest first before
+ * before_id (0: from the newest), of a state (NULL: any). */
+XY_WUR int xy_store_request_each(struct xy_store *st, const char *kind, int64_t unit_id,
+				 const char *state, int64_t before_id, int limit,
+				 int (*fn)(void *arg, const struct xy_request *r), void *arg);
+XY_WUR int xy_store_request_subject_add(struct xy_store *st, int64_t request_id,
+					int64_t subject_id);
+XY_WUR int xy_store_request_subjects(struct xy_store *st, int64_t request_id,
+				     int (*fn)(void *arg, int64_t subject_id), void *arg);
+
+struct xy_grant {
+	int64_t id, request_id, unit_id, provider_unit_id;
+	char dataset[XY_CODE_MAX + 1];
+	char purpose[32];
+	int64_t subject_id; /* 0: every subject in the unit's scope */
+	int clear;
+	int64_t start_us, end_us;
+	int64_t revoked_at; /* 0: not revoked */
+};
+
+XY_WUR int xy_store_grant_add(struct xy_store *st, struct xy_grant *g);
+/* Revokes the grants of a request not yet revoked; *n how many. */
+XY_WUR int xy_store_grant_revoke(struct xy_store *st, int64_t request_id, int64_t by, int64_t at,
+				 const char *reason, long *n);
+/* The grants of a unit for a purpose in force at now, for one subject and
+ * the whole-dataset ones (subject_id > 0) or all (subject_id 0). */
+XY_WUR int xy_store_grants_in_force(struct xy_store *st, int64_t unit_id, const char *purpose,
+				    int64_t subject_id, int64_t now,
+				    int (*fn)(void *arg, const struct xy_grant *g), void *arg);
+XY_WUR int xy_store_grants_of_request(struct xy_store *st, int64_t request_id,
+				      int (*fn)(void *arg, const struct xy_grant *g), void *arg);
 
 /* ---- audit events (stored by audit/, which owns their meaning) ---- */
 

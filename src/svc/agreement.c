@@ -1,5 +1,6 @@
 /* Use agreements: see agreement.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/catalog.h"
@@ -9,6 +10,7 @@
 #include "svc/instance.h"
 #include "util/date.h"
 #include "util/err.h"
+#include "util/log.h"
 
 static int parse_day(const char *s, int32_t *day)
 {
@@ -174,4 +176,112 @@ int xy_agreement_list(struct xy_ctx *cx, const char *unit, int64_t after, int li
 	}
 	rc = xy_store_agreement_each(cx->st, u.id, after, limit, list_one, &l);
 	return rc ? rc : xy_svc_audit_read(cx, "agreement.list", NULL, "ok", NULL);
+}
+
+/* ---- holdings ---- */
+
+static int grow(void **p, int *cap, int n, size_t size)
+{
+	void *np;
+	int ncap;
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	if (!(np = realloc(*p, (size_t)ncap * size)))
+		return XY_ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static int add_ag(void *arg, int64_t id, const char *dataset, const char *purpose, int32_t from,
+		  int32_t to)
+{
+	struct xy_holdings *h = arg;
+	int cap = h->cap_ag, rc;
+	if (strcmp(purpose, h->purpose) != 0)
+		return 0; /* another purpose: never relevant to this query */
+	if (h->nag >= XY_HOLDINGS_MAX) {
+		xy_log_warn("more than %d agreement lines for one purpose", XY_HOLDINGS_MAX);
+		return 0;
+	}
+	if ((rc = grow((void **)&h->ag, &h->cap_ag, h->nag, sizeof *h->ag)))
+		return rc;
+	h->cap_ag = cap; /* the second array grows in step */
+	if ((rc = grow((void **)&h->ag_ds, &h->cap_ag, h->nag, sizeof *h->ag_ds)))
+		return rc;
+	snprintf(h->ag_ds[h->nag], sizeof h->ag_ds[h->nag], "%s", dataset);
+	h->ag[h->nag] = (struct xy_agreement_ref){id, NULL, NULL, from, to};
+	h->nag++;
+	return 0;
+}
+
+int xy_holdings_agreements(struct xy_ctx *cx, const char *purpose, struct xy_holdings *h)
+{
+	int rc;
+	memset(h, 0, sizeof *h);
+	h->purpose = purpose;
+	if (!cx->actor.unit_id || !purpose)
+		return 0;
+	if ((rc = xy_store_agreement_lines_on(cx->st, cx->actor.unit_id, xy_today(), add_ag, h)))
+		return rc;
+	for (int i = 0; i < h->nag; i++) { /* the arrays have stopped moving */
+		h->ag[i].dataset = h->ag_ds[i];
+		h->ag[i].purpose = h->purpose;
+	}
+	cx->actor.agreements = h->ag;
+	cx->actor.nagreements = h->nag;
+	return 0;
+}
+
+static int add_gr(void *arg, const struct xy_grant *g)
+{
+	struct xy_holdings *h = arg;
+	int cap = h->cap_gr, rc;
+	if (h->ngr >= XY_HOLDINGS_MAX) {
+		xy_log_warn("more than %d grants in force for one purpose", XY_HOLDINGS_MAX);
+		return 0;
+	}
+	if ((rc = grow((void **)&h->gr, &h->cap_gr, h->ngr, sizeof *h->gr)))
+		return rc;
+	h->cap_gr = cap;
+	if ((rc = grow((void **)&h->names, &h->cap_gr, h->ngr, sizeof *h->names)))
+		return rc;
+	snprintf(h->names[h->ngr][0], sizeof h->names[h->ngr][0], "%s", g->dataset);
+	snprintf(h->names[h->ngr][1], sizeof h->names[h->ngr][1], "%s", g->purpose);
+	h->gr[h->ngr] =
+		(struct xy_grant_ref){g->id,	     NULL,     NULL,	    g->provider_unit_id,
+				      g->subject_id, g->clear, g->start_us, g->end_us};
+	h->ngr++;
+	return 0;
+}
+
+int xy_holdings_grants(struct xy_ctx *cx, int64_t subject_id, struct xy_holdings *h)
+{
+	int rc;
+	if (!cx->actor.unit_id || !h->purpose)
+		return 0;
+	if ((rc = xy_store_grants_in_force(cx->st, cx->actor.unit_id, h->purpose, subject_id,
+					   xy_now_us(), add_gr, h)))
+		return rc;
+	for (int i = 0; i < h->ngr; i++) {
+		h->gr[i].dataset = h->names[i][0];
+		h->gr[i].purpose = h->names[i][1];
+	}
+	cx->actor.grants = h->gr;
+	cx->actor.ngrants = h->ngr;
+	return 0;
+}
+
+void xy_holdings_free(struct xy_ctx *cx, struct xy_holdings *h)
+{
+	free(h->ag);
+	free(h->ag_ds);
+	free(h->gr);
+	free(h->names);
+	memset(h, 0, sizeof *h);
+	cx->actor.agreements = NULL;
+	cx->actor.nagreements = 0;
+	cx->actor.grants = NULL;
+	cx->actor.ngrants = 0;
 }

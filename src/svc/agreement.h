@@ -31,4 +31,24 @@ int xy_agreement_list(struct xy_ctx *cx, const char *unit, int64_t after, int li
 		      int (*fn)(void *arg, const struct xy_agreement *a, const char *unit_code),
 		      void *arg, const char **why);
 
+/* What the signed-in person's unit holds for one purpose, loaded into
+ * cx->actor for the policy decision: its agreement lines in force today,
+ * and its grants in force now (for one subject and the whole-dataset ones,
+ * or all of them when subject_id is 0).  At most XY_HOLDINGS_MAX of each. */
+#define XY_HOLDINGS_MAX 4096
+
+struct xy_holdings {
+	struct xy_agreement_ref *ag;
+	struct xy_grant_ref *gr;
+	char (*names)[2][XY_CODE_MAX + 1]; /* dataset and purpose of each grant */
+	char (*ag_ds)[XY_CODE_MAX + 1];	   /* dataset of each agreement line */
+	int nag, ngr, cap_ag, cap_gr;
+	const char *purpose;
+};
+
+int xy_holdings_agreements(struct xy_ctx *cx, const char *purpose, struct xy_holdings *h);
+int xy_holdings_grants(struct xy_ctx *cx, int64_t subject_id, struct xy_holdings *h);
+/* Frees h and takes it out of cx->actor. */
+void xy_holdings_free(struct xy_ctx *cx, struct xy_holdings *h);
+
 #endif

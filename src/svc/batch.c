@@ -7,8 +7,10 @@
 #include "core/catalog.h"
 #include "svc/batch.h"
 #include "svc/instance.h"
+#include "svc/query.h"
 #include "util/date.h"
 #include "util/err.h"
+#include "util/log.h"
 
 int xy_batch_authorize(struct xy_ctx *cx, const char *dataset, const char **why)
 {
@@ -73,5 +75,14 @@ int xy_batch_submit(struct xy_ctx *cx, const char *dataset, const char *path, co
 	o.agent = cx->agent;
 	rc = xy_ingest_file(&view, &o, res);
 	xy_store_close(view.store);
+	if (rc == 0 && res->accepted) {
+		/* New subjects become searchable by name now rather than at the
+		 * maintenance thread's next turn; a failure here only delays that. */
+		long n;
+		int irc = xy_query_index_names(cx->svc, &n);
+		if (irc)
+			xy_log_warn("name index after batch %lld: %s", (long long)res->batch_id,
+				    xy_strerror(irc));
+	}
 	return rc;
 }

@@ -167,6 +167,8 @@ static void fill_event(struct xy_ctx *cx, struct xy_audit_event *ev, const char 
 	}
 	ev->action = action;
 	ev->object = object;
+	ev->purpose = cx->purpose;
+	ev->grant_ref = cx->grant_ref;
 	ev->result = result;
 	ev->reason = reason;
 }

@@ -74,7 +74,10 @@ struct xy_ctx {
 	struct xy_sealer *sealer; /* this thread's sealer */
 	const char *client, *agent;
 	const char *claimed; /* the account name a sign-in claims (audit only) */
-	int audited;	     /* an event for this request was written */
+	/* A query's purpose and the agreements or grants it relied on: the
+	 * audit events of the request carry them (AUD-1). */
+	const char *purpose, *grant_ref;
+	int audited; /* an event for this request was written */
 	/* Set by a caller that can answer later (the API): the event of a read
 	 * may then become durable after the service returns (xy_svc_audit_read),
 	 * and defer_done(defer_arg, 0 or XY_EAUDIT) says how it went. */

@@ -522,8 +522,9 @@ def test_acc6_cookie_session_needs_the_csrf_token_to_change_anything(tmp):
         body = {"name": "wang.wu", "real_name": "王五", "id_number": srv.next_idnum(),
                 "unit": srv.office_code()}
         expect(srv.req("POST", "/api/v1/accounts", body, headers=cookie), 403, "csrf_failed")
+        wrong = csrf[:-1] + ("y" if csrf.endswith("x") else "x")  # never the right one
         expect(srv.req("POST", "/api/v1/accounts", body,
-                       headers=dict(cookie, **{"X-CSRF-Token": csrf[:-1] + "x"})),
+                       headers=dict(cookie, **{"X-CSRF-Token": wrong})),
                403, "csrf_failed")
         # Another session's CSRF token does not fit this cookie.
         expect(srv.req("POST", "/api/v1/accounts", body,

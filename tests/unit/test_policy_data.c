@@ -406,6 +406,114 @@ static void test_shr5_agreements_are_recorded_by_the_credit_office_in_jurisdicti
 	assert_string_equal(d.reason, "no_rule_allows");
 }
 
+/* SHR-3: who may ask which provider, and who decides (SOD-4). */
+static void test_shr3_authorisation_request_reach_and_sod4_decision(void **state)
+{
+	static const struct {
+		const struct unit *u;
+		uint32_t roles;
+		enum ag ag;
+		const struct unit *provider;
+		int sharing;
+		const char *dataset, *purpose;
+		int allow;
+		const char *reason;
+		int64_t agreement_id;
+	} q[] = {
+		{&city_unit, UU, AG_FULL, &city_provider, AUT, "AUTH", P, 1, "agreement", 503},
+		{&city_unit, UU, AG_FULL, &c02_provider, AUT, "AUTH", P, 0, "outside_jurisdiction",
+		 0},
+		{&c02_unit, UU, AG_FULL, &c02_provider, AUT, "AUTH", P, 1, "agreement", 503},
+		{&c02_unit, UU, AG_FULL, &c03_provider, AUT, "AUTH", P, 0, "outside_jurisdiction",
+		 0},
+		{&c02_unit, UU, AG_FULL, &city_provider, AUT, "AUTH", P, 0, "outside_jurisdiction",
+		 0},
+		{&c02_unit, UU, AG_FULL, &c02_provider, GOV, "GOVX", P, 0,
+		 "not_authorised_use_data", 0},
+		{&c02_unit, UU, AG_OTHER_PURPOSE, &c02_provider, AUT, "AUTH", P, 0, "no_agreement",
+		 0},
+		{&c02_unit, UU, AG_EXPIRED, &c02_provider, AUT, "AUTH", P, 0, "no_agreement", 0},
+		{&c02_unit, UU, AG_XZCF_ONLY, &c02_provider, AUT, "AUTH", P, 0, "no_agreement", 0},
+		{&c02_provider, UU, AG_FULL, &c02_provider, AUT, "AUTH", P, 0, "own_unit_records",
+		 0},
+		{&city_office, CA, AG_FULL, &city_provider, AUT, "AUTH", P, 0, "needs_using_unit",
+		 0},
+		{&c02_unit, PO, AG_FULL, &c02_provider, AUT, "AUTH", P, 0, "needs_using_unit", 0},
+	};
+	struct xy_actor op = {.account_id = 200,
+			      .roles = PO,
+			      .active = 1,
+			      .unit_id = c02_provider.id,
+			      .region = "360402",
+			      .level = XY_JUR_COUNTY};
+	struct xy_actor other = op;
+	struct xy_resource mine = {.role = -1,
+				   .account_id = 100,
+				   .unit_id = c02_provider.id,
+				   .region = "360402",
+				   .level = XY_JUR_COUNTY,
+				   .requester_unit_id = c02_unit.id};
+	struct xy_resource own_request = mine;
+	struct xy_decision d;
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(q); i++) {
+		struct xy_actor a = {.account_id = 100,
+				     .roles = q[i].roles,
+				     .active = 1,
+				     .unit_id = q[i].u->id,
+				     .region = q[i].u->region,
+				     .level = q[i].u->level,
+				     .credit_office = q[i].u->credit_office};
+		struct xy_resource r = {.role = -1,
+					.unit_id = q[i].provider->id,
+					.region = q[i].provider->region,
+					.level = q[i].provider->level,
+					.dataset = q[i].dataset,
+					.sharing = q[i].sharing,
+					.purpose = q[i].purpose};
+		set_agreements(&a, q[i].ag);
+		xy_policy_decide(&a, XY_ACT_AUTH_REQUEST, &r, NOW, &d);
+		if (d.allow != q[i].allow || strcmp(d.reason, q[i].reason) != 0 ||
+		    d.agreement_id != q[i].agreement_id)
+			fail_msg("request row %zu: got %d %s %lld", i, d.allow, d.reason,
+				 (long long)d.agreement_id);
+	}
+	/* The providing unit's operator decides; nobody else, and never on
+	 * their own request. */
+	xy_policy_decide(&op, XY_ACT_AUTH_DECIDE, &mine, NOW, &d);
+	assert_true(d.allow);
+	assert_string_equal(d.reason, "providing_unit");
+	own_request.account_id = op.account_id;
+	xy_policy_decide(&op, XY_ACT_AUTH_DECIDE, &own_request, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "own_request");
+	other.unit_id = c03_provider.id;
+	xy_policy_decide(&other, XY_ACT_AUTH_DECIDE, &mine, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "not_providing_unit");
+	other = op;
+	other.roles = UU;
+	xy_policy_decide(&other, XY_ACT_AUTH_DECIDE, &mine, NOW, &d);
+	assert_false(d.allow);
+	xy_policy_decide(&op, XY_ACT_AUTH_REVOKE, &mine, NOW, &d);
+	assert_true(d.allow);
+	other.active = 0;
+	other.roles = PO;
+	xy_policy_decide(&other, XY_ACT_AUTH_DECIDE, &mine, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "account_not_active");
+	/* Reading: both units, the auditor; not a third unit. */
+	other = op;
+	other.roles = UU;
+	other.unit_id = c02_unit.id;
+	xy_policy_decide(&other, XY_ACT_AUTH_READ, &mine, NOW, &d);
+	assert_true(d.allow);
+	assert_string_equal(d.reason, "requesting_unit");
+	other.unit_id = c03_unit.id;
+	xy_policy_decide(&other, XY_ACT_AUTH_READ, &mine, NOW, &d);
+	assert_false(d.allow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_shr5_query_needs_an_agreement_for_the_purpose),
 		cmocka_unit_test(
 			test_shr5_agreements_are_recorded_by_the_credit_office_in_jurisdiction),
+		cmocka_unit_test(test_shr3_authorisation_request_reach_and_sod4_decision),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
