@@ -180,16 +180,20 @@ int xy_agreement_list(struct xy_ctx *cx, const char *unit, int64_t after, int li
 
 /* ---- holdings ---- */
 
-static int grow(void **p, int *cap, int n, size_t size)
+/* Room for entry n in two parallel arrays that share one capacity. */
+static int room(void **a, size_t asize, void **b, size_t bsize, int n, int *cap)
 {
-	void *np;
+	void *p;
 	int ncap;
 	if (n < *cap)
 		return 0;
 	ncap = *cap ? *cap * 2 : 8;
-	if (!(np = realloc(*p, (size_t)ncap * size)))
+	if (!(p = realloc(*a, (size_t)ncap * asize)))
 		return XY_ENOMEM;
-	*p = np;
+	*a = p;
+	if (!(p = realloc(*b, (size_t)ncap * bsize)))
+		return XY_ENOMEM; /* a is larger than cap says: harmless */
+	*b = p;
 	*cap = ncap;
 	return 0;
 }
@@ -198,17 +202,15 @@ static int add_ag(void *arg, int64_t id, const char *dataset, const char *purpos
 		  int32_t to)
 {
 	struct xy_holdings *h = arg;
-	int cap = h->cap_ag, rc;
+	int rc;
 	if (strcmp(purpose, h->purpose) != 0)
 		return 0; /* another purpose: never relevant to this query */
 	if (h->nag >= XY_HOLDINGS_MAX) {
 		xy_log_warn("more than %d agreement lines for one purpose", XY_HOLDINGS_MAX);
 		return 0;
 	}
-	if ((rc = grow((void **)&h->ag, &h->cap_ag, h->nag, sizeof *h->ag)))
-		return rc;
-	h->cap_ag = cap; /* the second array grows in step */
-	if ((rc = grow((void **)&h->ag_ds, &h->cap_ag, h->nag, sizeof *h->ag_ds)))
+	if ((rc = room((void **)&h->ag, sizeof *h->ag, (void **)&h->ag_ds, sizeof *h->ag_ds, h->nag,
+		       &h->cap_ag)))
 		return rc;
 	snprintf(h->ag_ds[h->nag], sizeof h->ag_ds[h->nag], "%s", dataset);
 	h->ag[h->nag] = (struct xy_agreement_ref){id, NULL, NULL, from, to};
@@ -237,15 +239,13 @@ int xy_holdings_agreements(struct xy_ctx *cx, const char *purpose, struct xy_hol
 static int add_gr(void *arg, const struct xy_grant *g)
 {
 	struct xy_holdings *h = arg;
-	int cap = h->cap_gr, rc;
+	int rc;
 	if (h->ngr >= XY_HOLDINGS_MAX) {
 		xy_log_warn("more than %d grants in force for one purpose", XY_HOLDINGS_MAX);
 		return 0;
 	}
-	if ((rc = grow((void **)&h->gr, &h->cap_gr, h->ngr, sizeof *h->gr)))
-		return rc;
-	h->cap_gr = cap;
-	if ((rc = grow((void **)&h->names, &h->cap_gr, h->ngr, sizeof *h->names)))
+	if ((rc = room((void **)&h->gr, sizeof *h->gr, (void **)&h->names, sizeof *h->names, h->ngr,
+		       &h->cap_gr)))
 		return rc;
 	snprintf(h->names[h->ngr][0], sizeof h->names[h->ngr][0], "%s", g->dataset);
 	snprintf(h->names[h->ngr][1], sizeof h->names[h->ngr][1], "%s", g->purpose);
