@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "svc/batch.h"
+#include "svc/client.h"
 #include "http/ratelimit.h"
 #include "util/date.h"
 #include "util/err.h"
@@ -264,11 +265,44 @@ static int content_is_json(const char *ct)
 	return ct && !strncasecmp(ct, "application/json", n) && (ct[n] == 0 || ct[n] == ';');
 }
 
+/* The gate for a machine client: who it is, then whether it may use this
+ * route, then its rate and quota (counted only for a route it may use). */
+static void client_begin(struct xy_api_req *ar, int rc, const char *cid, const char *secret)
+{
+	struct xy_http_req *rq = ar->rq;
+	const char *why = "malformed_credentials";
+	int retry_s = 0;
+	if (!rc && !(ar->route->flags & XY_RT_CLIENT)) {
+		reject(ar, 403, "client_not_allowed",
+		       "machine clients may use the query endpoints only", "machine_client");
+		return;
+	}
+	if (!rc)
+		rc = xy_client_resolve(&ar->cx, cid, secret, rq->addr, &why, &retry_s);
+	if (!rc) {
+		snprintf(rq->log_account, sizeof rq->log_account, "%s", ar->cx.who.account);
+		return;
+	}
+	if (rc == XY_ELIMIT && retry_s > 0) {
+		snprintf(rq->retry_after, sizeof rq->retry_after, "%d", retry_s);
+		reject(ar, 429, "rate_limited",
+		       strcmp(why, "client_quota_exceeded") != 0
+			       ? "too many requests for this client"
+			       : "this client's daily quota is used up",
+		       why);
+	} else if (rc == XY_EDENIED || rc == XY_EPARSE || rc == XY_ELIMIT) {
+		reject(ar, 401, "unauthenticated", "the client credentials are not valid here",
+		       why);
+	} else {
+		reject(ar, 503, "busy", "the store is not available", "client_store_error");
+	}
+}
+
 static void api_begin(void *arg, struct xy_http_req *rq)
 {
 	struct xy_api *api = arg;
 	struct xy_api_req *ar = calloc(1, sizeof *ar);
-	char token[XY_TOKEN_MAX + 1], key[96], retry[16];
+	char token[XY_TOKEN_MAX + 1], user[XY_TOKEN_MAX + 1], key[96], retry[16];
 	const char *why;
 	int known = 0, rc, cookie = 0, retry_s = 1;
 	int64_t now = xy_now_us();
@@ -328,6 +362,13 @@ static void api_begin(void *arg, struct xy_http_req *rq)
 	}
 	if (ar->route->flags & XY_RT_PUBLIC)
 		return;
+	/* A machine client (SHR-6): Basic credentials, its own rate and quota. */
+	rc = xy_http_basic(rq->authorization, user, token);
+	if (rc != XY_ENOTFOUND) {
+		client_begin(ar, rc, user, token);
+		explicit_bzero(token, sizeof token);
+		return;
+	}
 	/* Authentication: a bearer token, else the session cookie (+ CSRF). */
 	rc = xy_http_bearer(rq->authorization, token);
 	if (rc == XY_ENOTFOUND) {
@@ -566,15 +607,15 @@ const struct xy_route xy_routes[] = {
 	{"GET", "/api/v1/regions", 0, NULL, xy_api_regions_list},
 	{"POST", "/api/v1/regions", XY_RT_JSON, F("code", "name"), xy_api_regions_create},
 	{"POST", "/api/v1/datasets/{}/batches", XY_RT_UPLOAD, NULL, xy_api_batches_create},
-	{"GET", "/api/v1/purposes", 0, NULL, xy_api_purposes},
+	{"GET", "/api/v1/purposes", XY_RT_CLIENT, NULL, xy_api_purposes},
 	{"GET", "/api/v1/agreements", 0, NULL, xy_api_agreements_list},
 	{"POST", "/api/v1/agreements", XY_RT_JSON,
 	 F("unit", "datasets", "purposes", "valid_from", "valid_to", "document"),
 	 xy_api_agreements_create},
 	{"POST", "/api/v1/agreements/{}/end", XY_RT_JSON, F("reason"), xy_api_agreement_end},
-	{"GET", "/api/v1/subjects", 0, NULL, xy_api_subjects_search},
-	{"GET", "/api/v1/subjects/{}", 0, NULL, xy_api_subject_get},
-	{"GET", "/api/v1/datasets/{}/records", 0, NULL, xy_api_dataset_records},
+	{"GET", "/api/v1/subjects", XY_RT_CLIENT, NULL, xy_api_subjects_search},
+	{"GET", "/api/v1/subjects/{}", XY_RT_CLIENT, NULL, xy_api_subject_get},
+	{"GET", "/api/v1/datasets/{}/records", XY_RT_CLIENT, NULL, xy_api_dataset_records},
 	{"GET", "/api/v1/authorisations", 0, NULL, xy_api_auth_list},
 	{"POST", "/api/v1/authorisations", XY_RT_JSON,
 	 F("dataset", "provider", "purpose", "subjects", "all", "valid_from", "valid_to", "clear",
@@ -584,6 +625,12 @@ const struct xy_route xy_routes[] = {
 	{"POST", "/api/v1/authorisations/{}/approve", XY_RT_JSON, F("note"), xy_api_auth_approve},
 	{"POST", "/api/v1/authorisations/{}/reject", XY_RT_JSON, F("reason"), xy_api_auth_reject},
 	{"POST", "/api/v1/authorisations/{}/revoke", XY_RT_JSON, F("reason"), xy_api_auth_revoke},
+	{"GET", "/api/v1/clients", 0, NULL, xy_api_clients_list},
+	{"POST", "/api/v1/clients", XY_RT_JSON,
+	 F("unit", "name", "allow", "agreements", "rate", "daily_quota", "valid_to"),
+	 xy_api_clients_create},
+	{"GET", "/api/v1/clients/{}", 0, NULL, xy_api_client_get},
+	{"POST", "/api/v1/clients/{}/revoke", XY_RT_JSON, F("reason"), xy_api_client_revoke},
 };
 
 const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);

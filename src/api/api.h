@@ -28,6 +28,7 @@ enum {
 	XY_RT_JSON = 1 << 5,	 /* has a JSON object body */
 	XY_RT_UPLOAD = 1 << 6,	 /* a file body, spooled to disk (batches) */
 	XY_RT_NOAUDIT = 1 << 7,	 /* the liveness probe: no data, no account, no event */
+	XY_RT_CLIENT = 1 << 8,	 /* open to machine clients (SHR-6): the query endpoints */
 };
 
 #define XY_RT_ANY_GATE (XY_RT_GATE_PW | XY_RT_GATE_2FA | XY_RT_GATE_ID)
@@ -141,5 +142,9 @@ void xy_api_auth_get(struct xy_api_req *ar);
 void xy_api_auth_approve(struct xy_api_req *ar);
 void xy_api_auth_reject(struct xy_api_req *ar);
 void xy_api_auth_revoke(struct xy_api_req *ar);
+void xy_api_clients_create(struct xy_api_req *ar);
+void xy_api_clients_list(struct xy_api_req *ar);
+void xy_api_client_get(struct xy_api_req *ar);
+void xy_api_client_revoke(struct xy_api_req *ar);
 
 #endif

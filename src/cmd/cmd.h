@@ -20,6 +20,7 @@ int xy_cmd_account(int argc, char **argv);
 int xy_cmd_query(int argc, char **argv);
 int xy_cmd_search(int argc, char **argv);
 int xy_cmd_authorise(int argc, char **argv);
+int xy_cmd_clients(int argc, char **argv);
 
 /* Prints "xinyong: error: MSG" and returns XY_EXIT_FAIL. */
 __attribute__((format(printf, 1, 2))) int xy_cmd_fail(const char *fmt, ...);

@@ -1,5 +1,5 @@
-/* `xinyong query`, `xinyong search`, `xinyong authorise`: the sharing
- * commands, clients of the API as the signed-in account (DESIGN.md §6). */
+/* `xinyong query`, `xinyong search`, `xinyong authorise`, `xinyong
+ * clients`: the sharing commands, clients of the API as the signed-in account (DESIGN.md §6). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +371,164 @@ int xy_cmd_authorise(int argc, char **argv)
 	} else {
 		fputs(authorise_help, stderr);
 		rc = XY_EXIT_USAGE;
+	}
+	xy_client_cleanup(&c);
+	return rc;
+}
+
+/* ---- clients (SHR-6) ---- */
+
+static const char clients_help[] =
+	"usage: xinyong clients add --unit UNIT --name NAME --allow RANGES --agreement ID\n"
+	"                           [--agreement ID...] [--rate N] [--quota N] [--to DATE]\n"
+	"       xinyong clients list [--unit UNIT]\n"
+	"       xinyong clients show ID\n"
+	"       xinyong clients revoke ID --reason TEXT\n"
+	"Machine clients of the data API (SHR-6), kept by the credit office: another\n"
+	"government system of a using unit, bound to some of its agreements, allowed\n"
+	"from RANGES (e.g. \"10.8.0.0/16,10.9.1.5\"), N requests a second (default 10)\n"
+	"and N a day (default 10000), until DATE (default: its agreements' last day).\n"
+	"`add` prints the client id and secret once; the system sends them as HTTP\n"
+	"Basic credentials to the query endpoints.  Add --json for the raw answer.\n";
+
+static void print_client(json_t *c)
+{
+	json_t *v;
+	size_t i;
+	printf("client %lld  %s  %s  unit %s  %s\n",
+	       (long long)json_integer_value(json_object_get(c, "id")), str(c, "client_id"),
+	       json_is_true(json_object_get(c, "in_force")) ? "in force" : "revoked",
+	       str(c, "unit"), str(c, "valid_to"));
+	printf("  name: ");
+	xy_client_put(stdout, str(c, "name"));
+	printf("\n  allow %s, %lld/s, %lld of %lld today, agreements", str(c, "allow"),
+	       (long long)json_integer_value(json_object_get(c, "rate")),
+	       (long long)json_integer_value(json_object_get(c, "used_today")),
+	       (long long)json_integer_value(json_object_get(c, "daily_quota")));
+	json_array_foreach (json_object_get(c, "agreements"), i, v) {
+		printf(" %lld", (long long)json_integer_value(v));
+	}
+	fputc('\n', stdout);
+}
+
+static void print_clients(json_t *a)
+{
+	json_t *it;
+	size_t i;
+	json_array_foreach (json_object_get(a, "items"), i, it) {
+		print_client(it);
+	}
+}
+
+static int client_add(struct xy_client *c, int argc, char **argv, int json)
+{
+	json_t *b = json_object(), *ags = json_array();
+	struct xy_client_resp r = {0};
+	int rc;
+	static const char *const keys[][2] = {
+		{"--unit", "unit"}, {"--name", "name"}, {"--allow", "allow"}, {"--to", "valid_to"}};
+	for (int i = 2; i < argc; i++) {
+		size_t k;
+		char *e;
+		if (!strcmp(argv[i], "--json"))
+			continue;
+		if ((!strcmp(argv[i], "--agreement") || !strcmp(argv[i], "--rate") ||
+		     !strcmp(argv[i], "--quota")) &&
+		    i + 1 < argc) {
+			long long v = strtoll(argv[i + 1], &e, 10);
+			if (!*argv[i + 1] || *e)
+				break;
+			if (!strcmp(argv[i], "--agreement"))
+				json_array_append_new(ags, json_integer(v));
+			else
+				json_object_set_new(
+					b, strcmp(argv[i], "--rate") ? "daily_quota" : "rate",
+					json_integer(v));
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof keys / sizeof *keys; k++)
+			if (!strcmp(argv[i], keys[k][0]) && i + 1 < argc) {
+				json_object_set_new(b, keys[k][1], json_string(argv[++i]));
+				break;
+			}
+		if (k == sizeof keys / sizeof *keys) {
+			json_decref(b);
+			json_decref(ags);
+			fputs(clients_help, stderr);
+			return XY_EXIT_USAGE;
+		}
+	}
+	json_object_set_new(b, "agreements", ags);
+	rc = xy_client_api(c, "POST", "/api/v1/clients", b, &r);
+	json_decref(b);
+	if (!rc) {
+		if (json)
+			xy_client_put_raw(&r);
+		else
+			printf("client=%lld client_id=%s secret=%s\n"
+			       "(the secret is shown this once: give it to the system's "
+			       "operator)\n",
+			       (long long)json_integer_value(json_object_get(r.json, "id")),
+			       str(r.json, "client_id"), str(r.json, "secret"));
+	}
+	xy_client_resp_cleanup(&r);
+	return rc;
+}
+
+int xy_cmd_clients(int argc, char **argv)
+{
+	struct xy_client c;
+	struct xy_client_resp r = {0};
+	char path[PATH_MAX_LEN];
+	const char *sub = argc > 1 ? argv[1] : NULL, *reason = NULL;
+	int json = 0, rc = 0;
+	long long id = 0;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(clients_help, sub ? stdout : stderr);
+		return sub ? XY_EXIT_OK : XY_EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+	if (!strcmp(sub, "show") || !strcmp(sub, "revoke")) {
+		char *e;
+		if (argc < 3 || (id = strtoll(argv[2], &e, 10)) <= 0 || *e) {
+			fputs(clients_help, stderr);
+			return XY_EXIT_USAGE;
+		}
+		for (int i = 3; i + 1 < argc; i++)
+			if (!strcmp(argv[i], "--reason"))
+				reason = argv[i + 1];
+	} else if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0) {
+		fputs(clients_help, stderr);
+		return XY_EXIT_USAGE;
+	}
+	if ((rc = xy_client_signed_in(&c)))
+		return rc;
+	if (!strcmp(sub, "add")) {
+		rc = client_add(&c, argc, argv, json);
+	} else if (!strcmp(sub, "list")) {
+		snprintf(path, sizeof path, "/api/v1/clients");
+		for (int i = 2; !rc && i + 1 < argc; i++)
+			if (!strcmp(argv[i], "--unit"))
+				rc = add_param(&c, path, sizeof path, "unit", argv[i + 1]);
+		if (!rc)
+			rc = get_and_print(&c, path, json, print_clients);
+	} else if (!strcmp(sub, "show")) {
+		snprintf(path, sizeof path, "/api/v1/clients/%lld", id);
+		rc = get_and_print(&c, path, json, print_client);
+	} else {
+		json_t *b = json_object();
+		if (reason)
+			json_object_set_new(b, "reason", json_string(reason));
+		snprintf(path, sizeof path, "/api/v1/clients/%lld/revoke", id);
+		rc = xy_client_api(&c, "POST", path, b, &r);
+		json_decref(b);
+		if (!rc)
+			printf("client=%lld revoked\n", id);
+		xy_client_resp_cleanup(&r);
 	}
 	xy_client_cleanup(&c);
 	return rc;

@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "http/server.h"
 #include "svc/account.h"
+#include "svc/client.h"
 #include "svc/query.h"
 #include "svc/instance.h"
 #include "svc/service.h"
@@ -56,6 +57,8 @@ static void *maintenance(void *arg)
 		struct timespec until;
 		pthread_mutex_unlock(&m->mu);
 		xy_sessions_sweep(m->svc, xy_now_us());
+		if (xy_clients_flush(m->svc))
+			xy_log_error("machine clients: the day's counts could not be written");
 		{
 			long n = 0;
 			int rc = xy_query_index_names(m->svc, &n);
@@ -258,6 +261,8 @@ int xy_cmd_serve(int argc, char **argv)
 	pthread_cond_signal(&m.cv);
 	pthread_mutex_unlock(&m.mu);
 	pthread_join(mt, NULL);
+	if (xy_clients_flush(&svc))
+		xy_log_error("machine clients: the day's counts could not be written");
 	pthread_mutex_destroy(&m.mu);
 	pthread_cond_destroy(&m.cv);
 	rc = audit_local(inst, "server.stop", NULL) ? XY_EXIT_FAIL : XY_EXIT_OK;

@@ -30,6 +30,7 @@ static const struct {
 	{"query", xy_cmd_query, "a subject and the credit records you may see (SHR)"},
 	{"search", xy_cmd_search, "find subjects by name or code prefix"},
 	{"authorise", xy_cmd_authorise, "ask for, approve or revoke authorised-use access (SHR-3)"},
+	{"clients", xy_cmd_clients, "register or revoke machine clients of the data API (SHR-6)"},
 };
 
 int xy_cmd_fail(const char *fmt, ...)

@@ -99,6 +99,8 @@ static const char *const action_names[XY_ACT__COUNT] = {
 	[XY_ACT_AUTH_DECIDE] = "authorisation.decide",
 	[XY_ACT_AUTH_REVOKE] = "authorisation.revoke",
 	[XY_ACT_AUTH_READ] = "authorisation.read",
+	[XY_ACT_CLIENT_MANAGE] = "client.manage",
+	[XY_ACT_CLIENT_READ] = "client.read",
 };
 
 const char *xy_action_name(enum xy_action act)
@@ -273,15 +275,29 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 		      int64_t now, struct xy_decision *d)
 {
 	static const struct xy_resource none = {0};
+	struct xy_actor client;
 	int self;
 
 	if (!r)
 		r = &none;
 	memset(d, 0, sizeof *d);
 	verdict(d, 0, "no_rule_allows"); /* ACC-11: nothing by default */
-	if (!a || !a->account_id || !a->active) {
+	if (!a || !(a->account_id || a->client_id) || !a->active) {
 		verdict(d, 0, "account_not_active");
 		return;
+	}
+	if (a->client_id) {
+		/* SHR-6: a using unit's system, querying and nothing else,
+		 * whatever roles the caller filled in. */
+		if (a->account_id || (act != XY_ACT_QUERY && act != XY_ACT_RECORD_READ)) {
+			verdict(d, 0, "machine_client");
+			return;
+		}
+		client = *a;
+		client.roles = XY_ROLE_BIT(XY_ROLE_UNIT_USER);
+		client.credit_office = 0;
+		client.setup_pending = 0;
+		a = &client;
 	}
 	self = r->account_id && r->account_id == a->account_id;
 	if (a->setup_pending && !(act == XY_ACT_LEAK_REPORT && self)) {
@@ -431,6 +447,21 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 			verdict(d, 1, "auditor");
 		else if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office && in_jurisdiction(a, r))
 			verdict(d, 1, "credit_admin_in_jurisdiction");
+		break;
+	case XY_ACT_CLIENT_MANAGE:
+		/* Created and revoked by the credit office, like agreements. */
+		if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office)
+			verdict(d, in_jurisdiction(a, r),
+				in_jurisdiction(a, r) ? "credit_admin_in_jurisdiction"
+						      : "outside_jurisdiction");
+		break;
+	case XY_ACT_CLIENT_READ:
+		if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office && in_jurisdiction(a, r))
+			verdict(d, 1, "credit_admin_in_jurisdiction");
+		else if (has(a, XY_ROLE_AUDITOR))
+			verdict(d, 1, "auditor");
+		else if (a->roles && r->unit_id && r->unit_id == a->unit_id)
+			verdict(d, 1, "own_unit");
 		break;
 	case XY_ACT__COUNT:
 		break;

@@ -16,7 +16,11 @@
  * agreement for the dataset and purpose (SHR-5).  A providing unit's
  * operator sees its own records.  Masks apply unless the decision says
  * clear: only the providing unit on its own records and a grant that
- * includes clear values (SHR-4). */
+ * includes clear values (SHR-4).
+ *
+ * A machine client of the data API (SHR-6) acts as a using unit of its
+ * unit, holding only the agreements it is bound to, and may do nothing but
+ * query: every other action is denied "machine_client". */
 #ifndef XY_CORE_POLICY_H
 #define XY_CORE_POLICY_H
 
@@ -82,11 +86,12 @@ struct xy_grant_ref {
 };
 
 struct xy_actor {
-	int64_t account_id;
-	uint32_t roles;	   /* XY_ROLE_BIT set */
-	int active;	   /* status "active" (a left, disabled or locked account is not) */
-	int setup_pending; /* signed in, but the password change, second factor or
-			    * identity (ACC-3, ACC-5, ACC-1) is outstanding */
+	int64_t account_id; /* 0 for a machine client */
+	int64_t client_id;  /* a machine client (SHR-6), 0 for a person */
+	uint32_t roles;	    /* XY_ROLE_BIT set */
+	int active;	    /* status "active" (a left, disabled or locked account is not) */
+	int setup_pending;  /* signed in, but the password change, second factor or
+			     * identity (ACC-3, ACC-5, ACC-1) is outstanding */
 	int64_t unit_id;
 	const char *region; /* the unit's region code */
 	int level;	    /* the unit's level: XY_JUR_CITY or XY_JUR_COUNTY */
@@ -125,6 +130,9 @@ enum xy_action {
 	XY_ACT_AUTH_DECIDE,  /* approve or reject (resource: the provider; account_id: who asked) */
 	XY_ACT_AUTH_REVOKE,  /* end an approved grant early (resource: the provider) */
 	XY_ACT_AUTH_READ,    /* see a request (resource: the provider; requester_unit_id) */
+	/* ---- machine clients (SHR-6) ---- */
+	XY_ACT_CLIENT_MANAGE, /* create or revoke a unit's client (resource: the unit) */
+	XY_ACT_CLIENT_READ,   /* see a unit's clients */
 	XY_ACT__COUNT
 };
 

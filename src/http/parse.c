@@ -191,6 +191,85 @@ int xy_http_bearer(const char *h, char out[XY_TOKEN_MAX + 1])
 	return take_token(h, n, out);
 }
 
+static int b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Standard base64 with padding into out[0..cap): its length, or -1. */
+static long b64decode(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t len = 0;
+	if (n == 0 || n % 4)
+		return -1;
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4], pad = 0;
+		for (int k = 0; k < 4; k++) {
+			if (s[i + k] == '=' && i + 4 == n && k >= 2) {
+				v[k] = 0;
+				pad++;
+			} else if (pad || (v[k] = b64val((unsigned char)s[i + k])) < 0) {
+				return -1;
+			}
+		}
+		if (len + 3 - (size_t)pad > cap)
+			return -1;
+		out[len++] = (char)(v[0] << 2 | v[1] >> 4);
+		if (pad < 2)
+			out[len++] = (char)((v[1] & 15) << 4 | v[2] >> 2);
+		if (pad < 1)
+			out[len++] = (char)((v[2] & 3) << 6 | v[3]);
+	}
+	return (long)len;
+}
+
+int xy_http_basic(const char *h, char user[XY_TOKEN_MAX + 1], char pass[XY_TOKEN_MAX + 1])
+{
+	char plain[2 * XY_TOKEN_MAX + 2], *colon;
+	size_t n;
+	long len;
+	int rc;
+	user[0] = pass[0] = 0;
+	if (!h)
+		return XY_ENOTFOUND;
+	while (*h == ' ' || *h == '\t')
+		h++;
+	if (strncasecmp(h, "Basic", 5) != 0)
+		return XY_ENOTFOUND;
+	h += 5;
+	if (*h != ' ' && *h != '\t')
+		return XY_EPARSE;
+	while (*h == ' ' || *h == '\t')
+		h++;
+	n = strlen(h);
+	while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+		n--;
+	if (n > (sizeof plain + 2) / 3 * 4)
+		return XY_ELIMIT;
+	if ((len = b64decode(h, n, plain, sizeof plain - 1)) < 0)
+		return XY_EPARSE;
+	plain[len] = 0;
+	if (strlen(plain) != (size_t)len || !(colon = strchr(plain, ':'))) {
+		explicit_bzero(plain, sizeof plain);
+		return XY_EPARSE;
+	}
+	rc = take_token(plain, (size_t)(colon - plain), user);
+	if (!rc)
+		rc = take_token(colon + 1, strlen(colon + 1), pass);
+	explicit_bzero(plain, sizeof plain);
+	if (rc) {
+		user[0] = 0;
+		explicit_bzero(pass, XY_TOKEN_MAX + 1);
+	}
+	return rc;
+}
+
 int xy_http_cookie(const char *h, const char *name, char out[XY_TOKEN_MAX + 1])
 {
 	size_t nl = strlen(name);

@@ -35,6 +35,11 @@ const char *xy_http_query(const struct xy_target *t, const char *key);
  * XY_ELIMIT when longer than XY_TOKEN_MAX. */
 int xy_http_bearer(const char *header, char out[XY_TOKEN_MAX + 1]);
 
+/* HTTP Basic credentials (RFC 7617), as machine clients send them: user
+ * and password each a token (same alphabet) of at most XY_TOKEN_MAX bytes.
+ * Same results as xy_http_bearer; XY_EPARSE for bad base64 or no colon. */
+int xy_http_basic(const char *header, char user[XY_TOKEN_MAX + 1], char pass[XY_TOKEN_MAX + 1]);
+
 /* The value of cookie `name` in a Cookie header ("a=1; b=2").  Same
  * results and token alphabet as xy_http_bearer; a name given twice is
  * XY_EPARSE (cookie tossing). */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "http/parse.h"
+#include "util/cidr.h"
 #include "util/buf.h"
 
 struct xy_http_server;
@@ -75,18 +76,6 @@ struct xy_http_opts {
 	const char *allow; /* comma-separated CIDR ranges (NET-2) */
 	int access_log;	   /* one JSON line per request */
 };
-
-/* Parses a comma-separated CIDR list; XY_EPARSE naming the bad entry in err.
- * (Exposed for tests.) */
-struct xy_cidr {
-	int family; /* 4 or 6 */
-	uint8_t addr[16];
-	int bits;
-};
-int xy_cidr_parse_list(const char *list, struct xy_cidr *out, int max, int *n, char *err,
-		       size_t errlen);
-/* 1 when the address (4 or 16 bytes) is inside one of the ranges. */
-int xy_cidr_match(const struct xy_cidr *r, int n, int family, const uint8_t *addr);
 
 /* Starts listening; err says why not. */
 int xy_http_start(const struct xy_http_opts *o, const struct xy_http_app *app,

@@ -136,6 +136,19 @@ static const char *const migrations[] = {
 	" CHECK (start_at < end_at));"
 	"CREATE INDEX grants_unit ON grants(unit_id, purpose, subject_id);"
 	"CREATE INDEX grants_request ON grants(request_id);",
+	/* 6: machine clients of the data API (SHR-6): credentials of another
+	 * government system, bound to a unit and some of its agreements, with
+	 * an address allow-list, a rate and a daily quota; and their usage per
+	 * China day (the quota survives a restart). */
+	"CREATE TABLE clients(id INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL, unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" secret_hash BLOB NOT NULL, allow TEXT NOT NULL, rate INTEGER NOT NULL,"
+	" daily_quota INTEGER NOT NULL, agreements TEXT NOT NULL, valid_to INTEGER NOT NULL,"
+	" created_by INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+	" revoked_at INTEGER, revoked_by INTEGER, revoke_reason TEXT);"
+	"CREATE TABLE client_usage(client INTEGER NOT NULL REFERENCES clients(id),"
+	" day INTEGER NOT NULL, used INTEGER NOT NULL,"
+	" PRIMARY KEY (client, day)) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -442,6 +442,44 @@ XY_WUR int xy_store_grants_in_force(struct xy_store *st, int64_t unit_id, const 
 XY_WUR int xy_store_grants_of_request(struct xy_store *st, int64_t request_id,
 				      int (*fn)(void *arg, const struct xy_grant *g), void *arg);
 
+/* ---- machine clients of the data API (SHR-6) ---- */
+
+#define XY_CLIENT_ID_LEN	 20  /* "xyc_" and 16 hex digits */
+#define XY_CLIENT_ALLOW_MAX	 512 /* bytes of the CIDR list */
+#define XY_CLIENT_AGREEMENTS_MAX 16  /* agreements one client is bound to */
+
+struct xy_machine_client {
+	int64_t id;
+	char client_id[XY_CLIENT_ID_LEN + 1];
+	char name[XY_NAME_MAX];
+	int64_t unit_id;
+	uint8_t secret_hash[32];	 /* SM3 of the secret (256 random bits) */
+	char allow[XY_CLIENT_ALLOW_MAX]; /* comma-separated CIDR ranges */
+	int rate;			 /* requests a second */
+	int64_t daily_quota;		 /* requests a China day */
+	int64_t agreements[XY_CLIENT_AGREEMENTS_MAX];
+	int nagreements;
+	int32_t valid_to; /* China day number, inclusive */
+	int64_t created_by, created_at;
+	int64_t revoked_at; /* 0: in force */
+	char revoke_reason[XY_NOTE_MAX];
+};
+
+/* Adds a client (sets id); XY_EEXISTS when the client id is taken. */
+XY_WUR int xy_store_client_add(struct xy_store *st, struct xy_machine_client *c);
+XY_WUR int xy_store_client_get(struct xy_store *st, int64_t id, struct xy_machine_client *c);
+XY_WUR int xy_store_client_by_cid(struct xy_store *st, const char *client_id,
+				  struct xy_machine_client *c);
+/* Revokes a client in force; XY_ENOTFOUND when there is none to revoke. */
+XY_WUR int xy_store_client_revoke(struct xy_store *st, int64_t id, int64_t by, int64_t at,
+				  const char *reason);
+/* Clients of a unit (0: all) with id > after, in id order, up to limit. */
+XY_WUR int xy_store_client_each(struct xy_store *st, int64_t unit_id, int64_t after, int limit,
+				int (*fn)(void *arg, const struct xy_machine_client *c), void *arg);
+/* Requests a client made on a day (0 when none recorded), and recording it. */
+XY_WUR int xy_store_client_usage(struct xy_store *st, int64_t id, int32_t day, int64_t *used);
+XY_WUR int xy_store_client_usage_set(struct xy_store *st, int64_t id, int32_t day, int64_t used);
+
 /* ---- audit events (stored by audit/, which owns their meaning) ---- */
 
 struct xy_store_event {

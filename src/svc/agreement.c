@@ -205,6 +205,13 @@ static int add_ag(void *arg, int64_t id, const char *dataset, const char *purpos
 	int rc;
 	if (strcmp(purpose, h->purpose) != 0)
 		return 0; /* another purpose: never relevant to this query */
+	if (h->only) {
+		int bound = 0;
+		for (int i = 0; i < h->nonly && !bound; i++)
+			bound = h->only[i] == id;
+		if (!bound)
+			return 0; /* the unit's, but not this client's */
+	}
 	if (h->nag >= XY_HOLDINGS_MAX) {
 		xy_log_warn("more than %d agreement lines for one purpose", XY_HOLDINGS_MAX);
 		return 0;
@@ -223,6 +230,10 @@ int xy_holdings_agreements(struct xy_ctx *cx, const char *purpose, struct xy_hol
 	int rc;
 	memset(h, 0, sizeof *h);
 	h->purpose = purpose;
+	if (cx->who.client_id) {
+		h->only = cx->who.client_agreements;
+		h->nonly = cx->who.nclient_agreements;
+	}
 	if (!cx->actor.unit_id || !purpose)
 		return 0;
 	if ((rc = xy_store_agreement_lines_on(cx->st, cx->actor.unit_id, xy_today(), add_ag, h)))

@@ -31,7 +31,8 @@ int xy_agreement_list(struct xy_ctx *cx, const char *unit, int64_t after, int li
 		      int (*fn)(void *arg, const struct xy_agreement *a, const char *unit_code),
 		      void *arg, const char **why);
 
-/* What the signed-in person's unit holds for one purpose, loaded into
+/* What the signed-in person's unit holds for one purpose (for a machine
+ * client: what its unit holds under the agreements it is bound to), loaded into
  * cx->actor for the policy decision: its agreement lines in force today,
  * and its grants in force now (for one subject and the whole-dataset ones,
  * or all of them when subject_id is 0).  At most XY_HOLDINGS_MAX of each. */
@@ -44,6 +45,8 @@ struct xy_holdings {
 	char (*ag_ds)[XY_CODE_MAX + 1];	   /* dataset of each agreement line */
 	int nag, ngr, cap_ag, cap_gr;
 	const char *purpose;
+	const int64_t *only; /* a machine client's agreements (SHR-6): no others */
+	int nonly;
 };
 
 int xy_holdings_agreements(struct xy_ctx *cx, const char *purpose, struct xy_holdings *h);

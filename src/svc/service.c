@@ -9,6 +9,7 @@
 #include "crypto/password.h"
 #include "crypto/seal.h"
 #include "svc/instance.h"
+#include "svc/client.h"
 #include "svc/service.h"
 #include "util/err.h"
 #include "util/utf8.h"
@@ -93,13 +94,15 @@ int xy_service_open(struct xy_service *svc, struct xy_instance *inst, char *err,
 		return rc;
 	}
 	xy_wipe(dummy, sizeof dummy);
-	if ((rc = xy_sessions_new(&svc->sessions))) {
+	if ((rc = xy_sessions_new(&svc->sessions)) || (rc = xy_clients_new(&svc->clients))) {
 		snprintf(err, errlen, "out of memory");
+		xy_sessions_free(svc->sessions);
 		return rc;
 	}
 	if ((rc = xy_auditw_start(svc->db_path, &svc->auditw))) {
 		snprintf(err, errlen, "cannot start the audit writer: %s", xy_strerror(rc));
 		xy_sessions_free(svc->sessions);
+		xy_clients_free(svc->clients);
 		return rc;
 	}
 	return 0;
@@ -110,6 +113,7 @@ void xy_service_close(struct xy_service *svc)
 	struct xy_thread_res *t, *n;
 	xy_auditw_stop(svc->auditw);
 	xy_sessions_free(svc->sessions);
+	xy_clients_free(svc->clients);
 	for (t = svc->threads; t; t = n) {
 		n = t->next;
 		xy_sealer_free(t->sealer);

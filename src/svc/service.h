@@ -22,6 +22,7 @@
 struct xy_instance;
 struct xy_auditw;
 struct xy_sessions;
+struct xy_clients;
 struct xy_sealer;
 
 struct xy_service_config {
@@ -39,6 +40,7 @@ struct xy_service {
 	struct xy_instance *inst;
 	struct xy_auditw *auditw;
 	struct xy_sessions *sessions;
+	struct xy_clients *clients; /* machine clients' rate and quota (svc/client.c) */
 	struct xy_service_config cfg;
 	char db_path[4096];
 	char dummy_hash[XY_PASSWORD_HASH_MAX]; /* equal-time answers (ACC-2) */
@@ -65,6 +67,12 @@ struct xy_who {
 	int cookie;	       /* authenticated by cookie (needs the CSRF token) */
 	uint8_t csrf_hash[32]; /* SM3 of the session's CSRF token */
 	int64_t created_us, expires_us, idle_until_us;
+	/* A machine client of the data API (SHR-6) instead of a person:
+	 * account is its client id, real_name its registered name, and it
+	 * holds only these agreements of its unit. */
+	int64_t client_id;
+	int64_t client_agreements[XY_CLIENT_AGREEMENTS_MAX];
+	int nclient_agreements;
 };
 
 /* One request's context. */

@@ -1,6 +1,6 @@
 /* libFuzzer target: the Authorization and Cookie header parsers (src/http/parse.c) on
- * untrusted header text, as api.c reads the session token (bearer first, then the
- * "xy_session" cookie).
+ * untrusted header text, as api.c reads the credentials (a machine client's Basic,
+ * then the session's bearer token, then the "xy_session" cookie).
  *
  * The input up to its first NUL is the header value (libmicrohttpd hands over C strings).
  * On success the token is 1..XY_TOKEN_MAX bytes of [A-Za-z0-9._~-] and is found in the
@@ -128,9 +128,64 @@ static void cookie(const char *h)
 	}
 }
 
+static int token_ok(const char *s, size_t n)
+{
+	return n >= 1 && n <= XY_TOKEN_MAX &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") >= n;
+}
+
+/* Basic (SHR-6): the header as given must parse to tokens or be refused; and the
+ * input taken as "user:pass", encoded as a client would, must come back exactly
+ * when both halves are tokens (the first colon splits). */
+static void basic(const char *h, size_t n)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char user[XY_TOKEN_MAX + 1], pass[XY_TOKEN_MAX + 1];
+	char *enc = malloc(6 + (n + 2) / 3 * 4 + 1), *e;
+	const char *colon;
+	int rc;
+
+	rc = xy_http_basic(h, user, pass);
+	check(known_rc(rc));
+	if (rc == 0) {
+		check_token(user);
+		check_token(pass);
+	} else {
+		check(user[0] == 0 && pass[0] == 0);
+	}
+	if (enc == NULL)
+		return;
+	memcpy(enc, "Basic ", 6);
+	e = enc + 6;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)h[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned char)h[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)h[i + 2];
+		*e++ = b64[v >> 18 & 63];
+		*e++ = b64[v >> 12 & 63];
+		*e++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		*e++ = i + 2 < n ? b64[v & 63] : '=';
+	}
+	*e = 0;
+	rc = xy_http_basic(enc, user, pass);
+	colon = memchr(h, ':', n);
+	if (colon && token_ok(h, (size_t)(colon - h)) &&
+	    token_ok(colon + 1, n - (size_t)(colon + 1 - h))) {
+		check(rc == 0);
+		check(strlen(user) == (size_t)(colon - h) && !memcmp(user, h, strlen(user)));
+		check(!strcmp(pass, colon + 1));
+	} else {
+		check(rc != 0);
+	}
+	free(enc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
-	char out[XY_TOKEN_MAX + 1];
+	char out[XY_TOKEN_MAX + 1], out2[XY_TOKEN_MAX + 1];
 	char *h = malloc(n + 1);
 
 	if (h == NULL)
@@ -140,9 +195,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	h[n] = 0;
 	bearer(h);
 	cookie(h);
+	basic(h, strlen(h));
 	/* An absent header is "not found" for both. */
 	check(xy_http_bearer(NULL, out) == XY_ENOTFOUND && out[0] == 0);
 	check(xy_http_cookie(NULL, COOKIE, out) == XY_ENOTFOUND && out[0] == 0);
+	check(xy_http_basic(NULL, out, out2) == XY_ENOTFOUND && out[0] == 0);
 	free(h);
 	return 0;
 }

@@ -229,6 +229,8 @@ static void set_agreements(struct xy_actor *a, enum ag ag)
 		a->agreements = arr;                  \
 		a->nagreements = (int)ARRAY_LEN(arr); \
 	} while (0)
+	a->agreements = NULL;
+	a->nagreements = 0;
 	switch (ag) {
 	case AG_NONE:
 		break;
@@ -514,6 +516,118 @@ static void test_shr3_authorisation_request_reach_and_sod4_decision(void **state
 	assert_false(d.allow);
 }
 
+/* SHR-6: a machine client acts as a using unit of its unit, with the
+ * agreements it holds, for queries only, whatever roles it claims. */
+static void test_shr6_machine_client_queries_as_its_unit_and_nothing_else(void **state)
+{
+	struct xy_actor c = {.client_id = 9,
+			     .roles = CA | PO | AUD, /* ignored: a client is a using unit */
+			     .active = 1,
+			     .unit_id = city_unit.id,
+			     .region = city_unit.region,
+			     .level = city_unit.level,
+			     .credit_office = 1};
+	struct xy_resource q = {.role = -1, .purpose = P};
+	struct xy_resource rec = {.role = -1,
+				  .unit_id = city_provider.id,
+				  .region = city_provider.region,
+				  .level = city_provider.level,
+				  .dataset = "XZCF",
+				  .sharing = PUB,
+				  .purpose = P};
+	struct xy_resource county = rec, own = rec,
+			   unit = {.role = -1,
+				   .unit_id = city_unit.id,
+				   .region = "360400",
+				   .level = XY_JUR_CITY};
+	static const enum xy_action others[] = {
+		XY_ACT_ACCOUNT_READ, XY_ACT_ACCOUNT_LIST,   XY_ACT_UNIT_READ,
+		XY_ACT_BATCH_UPLOAD, XY_ACT_AGREEMENT_READ, XY_ACT_AGREEMENT_MANAGE,
+		XY_ACT_AUTH_REQUEST, XY_ACT_AUTH_DECIDE,    XY_ACT_AUTH_READ,
+		XY_ACT_CLIENT_READ,  XY_ACT_CLIENT_MANAGE,  XY_ACT_INCIDENT_READ,
+	};
+	struct xy_decision d;
+	(void)state;
+	set_agreements(&c, AG_FULL);
+	xy_policy_decide(&c, XY_ACT_QUERY, &q, NOW, &d);
+	assert_true(d.allow);
+	assert_string_equal(d.reason, "agreement");
+	assert_int_equal(d.agreement_id, 501);
+	xy_policy_decide(&c, XY_ACT_RECORD_READ, &rec, NOW, &d);
+	assert_true(d.allow);
+	assert_string_equal(d.reason, "city_unit_city_level");
+	assert_false(d.clear);
+	/* Not the credit office's reach, though it claimed the role. */
+	county.unit_id = c02_provider.id;
+	county.region = c02_provider.region;
+	county.level = c02_provider.level;
+	xy_policy_decide(&c, XY_ACT_RECORD_READ, &county, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "outside_jurisdiction");
+	/* Not a provider's clear view of its own unit's records either. */
+	own.unit_id = city_unit.id;
+	xy_policy_decide(&c, XY_ACT_RECORD_READ, &own, NOW, &d);
+	assert_true(d.allow);
+	assert_false(d.clear);
+	/* Without agreements, nothing. */
+	set_agreements(&c, AG_NONE);
+	xy_policy_decide(&c, XY_ACT_QUERY, &q, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "no_agreement");
+	for (size_t i = 0; i < ARRAY_LEN(others); i++) {
+		xy_policy_decide(&c, others[i], &unit, NOW, &d);
+		if (d.allow || strcmp(d.reason, "machine_client") != 0)
+			fail_msg("action %s: got %d %s", xy_action_name(others[i]), d.allow,
+				 d.reason);
+	}
+	/* A revoked client (not active), and an actor claiming to be both. */
+	set_agreements(&c, AG_FULL);
+	c.active = 0;
+	xy_policy_decide(&c, XY_ACT_QUERY, &q, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "account_not_active");
+	c.active = 1;
+	c.account_id = 100;
+	xy_policy_decide(&c, XY_ACT_QUERY, &q, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "machine_client");
+}
+
+/* SHR-6: clients are created and revoked by the credit office. */
+static void test_shr6_clients_are_managed_by_the_credit_office(void **state)
+{
+	struct xy_actor city = {.account_id = 1,
+				.roles = CA,
+				.active = 1,
+				.unit_id = 10,
+				.region = "360400",
+				.level = XY_JUR_CITY,
+				.credit_office = 1};
+	struct xy_actor county = city, staff = city;
+	struct xy_resource in03 = {
+		.role = -1, .unit_id = 30, .region = "360403", .level = XY_JUR_COUNTY};
+	struct xy_decision d;
+	(void)state;
+	county.region = "360402";
+	county.level = XY_JUR_COUNTY;
+	staff.roles = UU;
+	staff.credit_office = 0;
+	staff.unit_id = 30;
+	xy_policy_decide(&city, XY_ACT_CLIENT_MANAGE, &in03, NOW, &d);
+	assert_true(d.allow);
+	xy_policy_decide(&county, XY_ACT_CLIENT_MANAGE, &in03, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "outside_jurisdiction");
+	xy_policy_decide(&staff, XY_ACT_CLIENT_MANAGE, &in03, NOW, &d);
+	assert_false(d.allow);
+	xy_policy_decide(&staff, XY_ACT_CLIENT_READ, &in03, NOW, &d);
+	assert_true(d.allow);
+	assert_string_equal(d.reason, "own_unit");
+	staff.unit_id = 21;
+	xy_policy_decide(&staff, XY_ACT_CLIENT_READ, &in03, NOW, &d);
+	assert_false(d.allow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +636,8 @@ int main(void)
 		cmocka_unit_test(
 			test_shr5_agreements_are_recorded_by_the_credit_office_in_jurisdiction),
 		cmocka_unit_test(test_shr3_authorisation_request_reach_and_sod4_decision),
+		cmocka_unit_test(test_shr6_machine_client_queries_as_its_unit_and_nothing_else),
+		cmocka_unit_test(test_shr6_clients_are_managed_by_the_credit_office),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
