@@ -631,6 +631,13 @@ const struct xy_route xy_routes[] = {
 	 xy_api_clients_create},
 	{"GET", "/api/v1/clients/{}", 0, NULL, xy_api_client_get},
 	{"POST", "/api/v1/clients/{}/revoke", XY_RT_JSON, F("reason"), xy_api_client_revoke},
+	{"GET", "/api/v1/exports", 0, NULL, xy_api_exports_list},
+	{"POST", "/api/v1/exports", XY_RT_JSON,
+	 F("dataset", "unit", "subject", "purpose", "format", "reason"), xy_api_exports_create},
+	{"GET", "/api/v1/exports/{}", 0, NULL, xy_api_export_get},
+	{"POST", "/api/v1/exports/{}/approve", XY_RT_JSON, F("note"), xy_api_export_approve},
+	{"POST", "/api/v1/exports/{}/reject", XY_RT_JSON, F("reason"), xy_api_export_reject},
+	{"GET", "/api/v1/exports/{}/file", 0, NULL, xy_api_export_file},
 };
 
 const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);

@@ -146,5 +146,11 @@ void xy_api_clients_create(struct xy_api_req *ar);
 void xy_api_clients_list(struct xy_api_req *ar);
 void xy_api_client_get(struct xy_api_req *ar);
 void xy_api_client_revoke(struct xy_api_req *ar);
+void xy_api_exports_create(struct xy_api_req *ar);
+void xy_api_exports_list(struct xy_api_req *ar);
+void xy_api_export_get(struct xy_api_req *ar);
+void xy_api_export_approve(struct xy_api_req *ar);
+void xy_api_export_reject(struct xy_api_req *ar);
+void xy_api_export_file(struct xy_api_req *ar);
 
 #endif

@@ -101,6 +101,10 @@ static const char *const action_names[XY_ACT__COUNT] = {
 	[XY_ACT_AUTH_READ] = "authorisation.read",
 	[XY_ACT_CLIENT_MANAGE] = "client.manage",
 	[XY_ACT_CLIENT_READ] = "client.read",
+	[XY_ACT_EXPORT_REQUEST] = "export.request",
+	[XY_ACT_EXPORT_DECIDE] = "export.decide",
+	[XY_ACT_EXPORT_READ] = "export.read",
+	[XY_ACT_EXPORT_DOWNLOAD] = "export.download",
 };
 
 const char *xy_action_name(enum xy_action act)
@@ -462,6 +466,37 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 			verdict(d, 1, "auditor");
 		else if (a->roles && r->unit_id && r->unit_id == a->unit_id)
 			verdict(d, 1, "own_unit");
+		break;
+	case XY_ACT_EXPORT_REQUEST:
+		/* Whoever may query may ask; the query itself is decided again,
+		 * record by record, when the file is made. */
+		if ((has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office) ||
+		    has(a, XY_ROLE_UNIT_USER) || has(a, XY_ROLE_PROVIDER_OPERATOR))
+			verdict(d, 1, "may_query");
+		else
+			verdict(d, 0, "no_query_role");
+		break;
+	case XY_ACT_EXPORT_DECIDE:
+		/* The credit office over the requesting unit, never on its own
+		 * request (SOD-4). */
+		if (self)
+			verdict(d, 0, "own_request");
+		else if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office)
+			verdict(d, in_jurisdiction(a, r),
+				in_jurisdiction(a, r) ? "credit_admin_in_jurisdiction"
+						      : "outside_jurisdiction");
+		break;
+	case XY_ACT_EXPORT_READ:
+		if (self)
+			verdict(d, 1, "requester");
+		else if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office && in_jurisdiction(a, r))
+			verdict(d, 1, "credit_admin_in_jurisdiction");
+		else if (has(a, XY_ROLE_AUDITOR))
+			verdict(d, 1, "auditor");
+		break;
+	case XY_ACT_EXPORT_DOWNLOAD:
+		/* The file goes to the account that asked and was approved. */
+		verdict(d, self, self ? "requester" : "not_requester");
 		break;
 	case XY_ACT__COUNT:
 		break;

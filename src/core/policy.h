@@ -133,6 +133,11 @@ enum xy_action {
 	/* ---- machine clients (SHR-6) ---- */
 	XY_ACT_CLIENT_MANAGE, /* create or revoke a unit's client (resource: the unit) */
 	XY_ACT_CLIENT_READ,   /* see a unit's clients */
+	/* ---- exports (SHR-7, CHG-2 extraction) ---- */
+	XY_ACT_EXPORT_REQUEST,	/* ask to export a query result */
+	XY_ACT_EXPORT_DECIDE,	/* approve or reject (resource: the requesting unit; account_id) */
+	XY_ACT_EXPORT_READ,	/* see a request (resource: the requesting unit; account_id) */
+	XY_ACT_EXPORT_DOWNLOAD, /* take the file (resource.account_id: who asked) */
 	XY_ACT__COUNT
 };
 

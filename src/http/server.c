@@ -128,6 +128,8 @@ void xy_http_json_error(struct xy_http_req *rq, int status, const char *code, co
 {
 	xy_buf_reset(&rq->out);
 	rq->status = status;
+	rq->ctype = NULL; /* an error is JSON whatever the answer would have been */
+	rq->disposition[0] = 0;
 	/* code is one of ours (snake_case); msg is escaped for JSON. */
 	if (xy_buf_printf(&rq->out, "{\"error\":{\"code\":\"%s\",\"message\":\"", code))
 		return;
@@ -192,6 +194,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct xy_http_req *rq)
 			MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rq->set_cookie[i]);
 	if (rq->retry_after[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, rq->retry_after);
+	if (rq->disposition[0])
+		MHD_add_response_header(r, "Content-Disposition", rq->disposition);
 	ret = MHD_queue_response(c, (unsigned)rq->status, r);
 	MHD_destroy_response(r);
 	return ret;

@@ -42,6 +42,7 @@ struct xy_http_req {
 	const char *ctype;	 /* default "application/json; charset=utf-8" */
 	char set_cookie[2][320]; /* up to two Set-Cookie values */
 	char retry_after[16];	 /* Retry-After seconds, "" for none */
+	char disposition[128];	 /* Content-Disposition, "" for none (downloads) */
 	char log_account[64];	 /* for the running log line */
 	/* ---- answering later ---- */
 	int hold; /* set by handle: the answer waits for xy_http_release */

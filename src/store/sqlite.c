@@ -149,6 +149,11 @@ static const char *const migrations[] = {
 	"CREATE TABLE client_usage(client INTEGER NOT NULL REFERENCES clients(id),"
 	" day INTEGER NOT NULL, used INTEGER NOT NULL,"
 	" PRIMARY KEY (client, day)) WITHOUT ROWID;",
+	/* 7: exports (SHR-7): an approved extraction request is downloaded
+	 * once; the row says by whom, when, how many rows, and the file's SM3. */
+	"CREATE TABLE exports(request_id INTEGER PRIMARY KEY REFERENCES requests(id),"
+	" account INTEGER NOT NULL REFERENCES accounts(id), downloaded_at INTEGER NOT NULL,"
+	" rows INTEGER NOT NULL, bytes INTEGER NOT NULL, sm3 BLOB NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -10,13 +10,14 @@
 struct xy_store;
 
 /* Statement slots for the other files; each file owns a range. */
-#define XY__SQL_EXT_MAX	     176
+#define XY__SQL_EXT_MAX	     192
 #define XY__SQL_SLOT_ACCOUNT 0 /* sqlite_acct.c: 0..63 */
 #define XY__SQL_SLOT_UNITS   64
 #define XY__SQL_SLOT_SHARE   80	 /* sqlite_share.c: 80..95 */
 #define XY__SQL_SLOT_QUERY   96	 /* sqlite_query.c: 96..127 */
 #define XY__SQL_SLOT_GRANT   128 /* sqlite_grant.c: 128..159 */
 #define XY__SQL_SLOT_CLIENT  160 /* sqlite_client.c: 160..175 */
+#define XY__SQL_SLOT_EXPORT  176 /* sqlite_export.c: 176..191 */
 
 sqlite3 *xy__sql_db(struct xy_store *st);
 /* The cached statement of a slot (prepared from sql the first time),

@@ -480,6 +480,22 @@ XY_WUR int xy_store_client_each(struct xy_store *st, int64_t unit_id, int64_t af
 XY_WUR int xy_store_client_usage(struct xy_store *st, int64_t id, int32_t day, int64_t *used);
 XY_WUR int xy_store_client_usage_set(struct xy_store *st, int64_t id, int32_t day, int64_t used);
 
+/* ---- exports (SHR-7) ---- */
+
+struct xy_export_done {
+	int64_t request_id, account, downloaded_at;
+	long rows;
+	long long bytes;
+	uint8_t sm3[32];
+};
+
+/* Records the one download of an export; XY_EEXISTS when it was taken. */
+XY_WUR int xy_store_export_claim(struct xy_store *st, const struct xy_export_done *e);
+/* XY_ENOTFOUND when the export has not been downloaded. */
+XY_WUR int xy_store_export_get(struct xy_store *st, int64_t request_id, struct xy_export_done *e);
+/* The credit office of a region (XY_ENOTFOUND when it has none). */
+XY_WUR int xy_store_unit_office(struct xy_store *st, const char *region, int64_t *unit_id);
+
 /* ---- audit events (stored by audit/, which owns their meaning) ---- */
 
 struct xy_store_event {

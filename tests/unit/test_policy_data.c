@@ -628,6 +628,68 @@ static void test_shr6_clients_are_managed_by_the_credit_office(void **state)
 	assert_false(d.allow);
 }
 
+/* SHR-7 / SOD-4: who asks for an export, who decides, who takes the file. */
+static void
+test_shr7_exports_asked_by_queriers_decided_by_the_office_taken_by_the_requester(void **state)
+{
+	struct xy_actor ca = {.account_id = 1,
+			      .roles = CA,
+			      .active = 1,
+			      .unit_id = 10,
+			      .region = "360400",
+			      .level = XY_JUR_CITY,
+			      .credit_office = 1};
+	struct xy_actor county_ca = ca, user = ca, auditor = ca;
+	struct xy_resource req = {.role = -1,
+				  .account_id = 100,
+				  .unit_id = c02_unit.id,
+				  .region = c02_unit.region,
+				  .level = c02_unit.level};
+	struct xy_resource other_county = req;
+	struct xy_decision d;
+	(void)state;
+	county_ca.region = "360403";
+	county_ca.level = XY_JUR_COUNTY;
+	user.account_id = 100;
+	user.roles = UU;
+	user.credit_office = 0;
+	user.unit_id = c02_unit.id;
+	auditor.roles = AUD;
+	auditor.credit_office = 0;
+	other_county.region = "360403";
+	xy_policy_decide(&user, XY_ACT_EXPORT_REQUEST, NULL, NOW, &d);
+	assert_true(d.allow);
+	xy_policy_decide(&auditor, XY_ACT_EXPORT_REQUEST, NULL, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "no_query_role");
+	xy_policy_decide(&ca, XY_ACT_EXPORT_DECIDE, &req, NOW, &d);
+	assert_true(d.allow);
+	xy_policy_decide(&county_ca, XY_ACT_EXPORT_DECIDE, &req, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "outside_jurisdiction");
+	xy_policy_decide(&county_ca, XY_ACT_EXPORT_DECIDE, &other_county, NOW, &d);
+	assert_true(d.allow);
+	xy_policy_decide(&user, XY_ACT_EXPORT_DECIDE, &req, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "own_request");
+	req.account_id = ca.account_id; /* the credit administrator's own request */
+	xy_policy_decide(&ca, XY_ACT_EXPORT_DECIDE, &req, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "own_request");
+	xy_policy_decide(&ca, XY_ACT_EXPORT_DOWNLOAD, &req, NOW, &d);
+	assert_true(d.allow);
+	req.account_id = 100;
+	xy_policy_decide(&ca, XY_ACT_EXPORT_DOWNLOAD, &req, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "not_requester");
+	xy_policy_decide(&user, XY_ACT_EXPORT_DOWNLOAD, &req, NOW, &d);
+	assert_true(d.allow);
+	xy_policy_decide(&auditor, XY_ACT_EXPORT_READ, &req, NOW, &d);
+	assert_true(d.allow);
+	xy_policy_decide(&auditor, XY_ACT_EXPORT_DOWNLOAD, &req, NOW, &d);
+	assert_false(d.allow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +700,8 @@ int main(void)
 		cmocka_unit_test(test_shr3_authorisation_request_reach_and_sod4_decision),
 		cmocka_unit_test(test_shr6_machine_client_queries_as_its_unit_and_nothing_else),
 		cmocka_unit_test(test_shr6_clients_are_managed_by_the_credit_office),
+		cmocka_unit_test(
+			test_shr7_exports_asked_by_queriers_decided_by_the_office_taken_by_the_requester),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
