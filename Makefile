@@ -103,6 +103,7 @@ run: $(BUILD)/xinyong
 bench: $(BUILD)/xinyong $(BENCH_BIN)
 	@sh bench/run.sh $(BUILD)
 	@sh bench/http.sh $(BUILD)
+	@sh bench/query.sh $(BUILD)
 
 # libFuzzer targets: clang, sanitizers, every parser of untrusted bytes.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

@@ -12,6 +12,9 @@
 # could not run.
 set -eu
 
+# BENCH_ONLY=import|http|query runs one of `make bench`'s benchmarks.
+case ${BENCH_ONLY:-import} in import) ;; *) exit 0 ;; esac
+
 BUILD=${1:-build}
 ROWS=${BENCH_ROWS:-1000000}
 REPEAT=${BENCH_REPEAT:-2}
