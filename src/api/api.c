@@ -214,6 +214,27 @@ int xy_api_page(struct xy_api_req *ar, int64_t *after, int *limit)
 	return 0;
 }
 
+int xy_api_before_page(struct xy_api_req *ar, int64_t *before, int *limit)
+{
+	const char *b = xy_http_query(&ar->rq->target, "before");
+	const char *l = xy_http_query(&ar->rq->target, "limit");
+	char *e;
+	long long v;
+	*before = 0;
+	*limit = 100;
+	if (b && (!*b || (v = strtoll(b, &e, 10)) < 0 || *e))
+		return XY_EINVAL;
+	if (b)
+		*before = v;
+	if (l) {
+		long n = strtol(l, &e, 10);
+		if (!*l || *e || n < 1 || n > XY_PAGE_MAX)
+			return XY_EINVAL;
+		*limit = (int)n;
+	}
+	return 0;
+}
+
 json_t *xy_api_time(int64_t us)
 {
 	char s[40];

@@ -85,6 +85,9 @@ void xy_api_fail(struct xy_api_req *ar, int rc, const char *why);
 const char *xy_api_str(struct xy_api_req *ar, const char *key, int *bad);
 /* The paging query: ?after=ID&limit=N (default 100, at most XY_PAGE_MAX). */
 int xy_api_page(struct xy_api_req *ar, int64_t *after, int *limit);
+/* ?before=ID&limit=N for newest-first lists (before 0: from the newest;
+ * limit 1..XY_PAGE_MAX, default 100): 0 or XY_EINVAL. */
+int xy_api_before_page(struct xy_api_req *ar, int64_t *before, int *limit);
 json_t *xy_api_time(int64_t us);
 json_t *xy_api_date(int32_t days);
 

@@ -115,29 +115,20 @@ static int64_t export_param(struct xy_api_req *ar)
 
 void xy_api_exports_list(struct xy_api_req *ar)
 {
-	const char *b = xy_http_query(&ar->rq->target, "before");
-	const char *l = xy_http_query(&ar->rq->target, "limit");
 	const char *why = NULL;
-	long long before = 0;
-	long limit = 100;
-	int64_t next = 0;
+	int64_t before = 0, next = 0;
+	int limit, rc;
 	struct xy_jw w;
-	char *e;
-	int rc;
 
-	if (b && (!*b || (before = strtoll(b, &e, 10)) < 0 || *e)) {
-		xy_api_error(ar, 400, "bad_request", "before: an export id");
-		return;
-	}
-	if (l && (!*l || (limit = strtol(l, &e, 10)) < 1 || limit > XY_PAGE_MAX || *e)) {
-		xy_api_error(ar, 400, "bad_request", "limit: 1-500");
+	if (xy_api_before_page(ar, &before, &limit)) {
+		xy_api_error(ar, 400, "bad_request", "before: an export id; limit: 1-500");
 		return;
 	}
 	xy_api_jw_begin(ar, &w);
 	xy_jw_obj(&w);
 	xy_jw_key(&w, "items");
 	xy_jw_arr(&w);
-	rc = xy_export_list(&ar->cx, xy_http_query(&ar->rq->target, "state"), before, (int)limit,
+	rc = xy_export_list(&ar->cx, xy_http_query(&ar->rq->target, "state"), before, limit,
 			    view_cb, &w, &next, &why);
 	if (rc) {
 		if (rc == XY_EINVAL)

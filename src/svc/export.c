@@ -143,6 +143,17 @@ static int request_resource(struct xy_ctx *cx, const struct xy_request *r, struc
 	return 0;
 }
 
+/* An extraction request and the policy's view of it; XY_ENOTFOUND for a
+ * request of another kind. */
+static int load(struct xy_ctx *cx, int64_t id, struct xy_request *r, struct xy_unit *u,
+		struct xy_resource *res)
+{
+	int rc = xy_store_request_get(cx->st, id, r);
+	if (!rc && strcmp(r->kind, KIND) != 0)
+		rc = XY_ENOTFOUND;
+	return rc ? rc : request_resource(cx, r, u, res);
+}
+
 static const char *pstr(json_t *p, const char *key)
 {
 	return json_string_value(json_object_get(p, key));
@@ -200,11 +211,7 @@ int xy_export_get(struct xy_ctx *cx, int64_t id,
 	if (!r)
 		return XY_ENOMEM;
 	snprintf(obj, sizeof obj, "{\"export\":%lld}", (long long)id);
-	rc = xy_store_request_get(cx->st, id, r);
-	if (!rc && strcmp(r->kind, KIND) != 0)
-		rc = XY_ENOTFOUND;
-	if (!rc)
-		rc = request_resource(cx, r, &u, &res);
+	rc = load(cx, id, r, &u, &res);
 	if (!rc) {
 		xy_policy_decide(&cx->actor, XY_ACT_EXPORT_READ, &res, xy_now_us(), &d);
 		if (!d.allow) /* the same answer as an unknown export */
@@ -279,11 +286,7 @@ int xy_export_decide(struct xy_ctx *cx, int64_t id, int approve, const char *not
 	if (!(r = malloc(sizeof *r)))
 		return XY_ENOMEM;
 	snprintf(obj, sizeof obj, "{\"export\":%lld}", (long long)id);
-	rc = xy_store_request_get(cx->st, id, r);
-	if (!rc && strcmp(r->kind, KIND) != 0)
-		rc = XY_ENOTFOUND;
-	if (!rc)
-		rc = request_resource(cx, r, &u, &res);
+	rc = load(cx, id, r, &u, &res);
 	if (rc)
 		goto out;
 	xy_policy_decide(&cx->actor, XY_ACT_EXPORT_DECIDE, &res, xy_now_us(), &d);
@@ -496,11 +499,7 @@ int xy_export_download(struct xy_ctx *cx, int64_t id, struct xy_buf *out, const 
 	}
 	xy_buf_init(&c->lines, XY_EXPORT_BYTES_MAX);
 	snprintf(obj, sizeof obj, "{\"export\":%lld}", (long long)id);
-	rc = xy_store_request_get(cx->st, id, r);
-	if (!rc && strcmp(r->kind, KIND) != 0)
-		rc = XY_ENOTFOUND;
-	if (!rc)
-		rc = request_resource(cx, r, &u, &res);
+	rc = load(cx, id, r, &u, &res);
 	if (rc)
 		goto out;
 	xy_policy_decide(&cx->actor, XY_ACT_EXPORT_DOWNLOAD, &res, xy_now_us(), &d);

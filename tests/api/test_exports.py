@@ -133,6 +133,10 @@ def test_shr7_requests_are_checked_and_refused_with_the_reason(tmp):
               and r.json["items"][0]["decision_note"] == "用途不明确", r.json)
         expect(lx.get("/api/v1/exports/999"), 404, "not_found")
         expect(lx.get("/api/v1/exports?state=bogus"), 400, "bad_request")
+        expect(lx.get("/api/v1/exports?limit=0"), 400, "bad_request")
+        expect(lx.get("/api/v1/exports?before=x"), 400, "bad_request")
+        r = expect(lx.get("/api/v1/exports?before=%d&limit=1" % (eid + 1)), 200)
+        check([x["id"] for x in r.json["items"]] == [eid] and r.json["next"] == eid, r.json)
         check(idnum, "codes helper")
 
 
