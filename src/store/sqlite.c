@@ -154,6 +154,26 @@ static const char *const migrations[] = {
 	"CREATE TABLE exports(request_id INTEGER PRIMARY KEY REFERENCES requests(id),"
 	" account INTEGER NOT NULL REFERENCES accounts(id), downloaded_at INTEGER NOT NULL,"
 	" rows INTEGER NOT NULL, bytes INTEGER NOT NULL, sm3 BLOB NOT NULL);",
+	/* 8: the audit trail is append-only (AUD-4): no event is ever changed,
+	 * and only events older than the retention job's recorded cut-off go,
+	 * in the job's own transaction, which moves the cut-off forward first.
+	 * (Guards against the application's own mistakes; a change behind its
+	 * back is what the chain and the signed checkpoints catch.) */
+	"CREATE TABLE audit_retention(id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" through_seq INTEGER NOT NULL, cutoff_us INTEGER NOT NULL);"
+	"INSERT INTO audit_retention VALUES (1, 0, 0);"
+	"CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN"
+	" SELECT RAISE(ABORT, 'audit events are never changed (AUD-4)'); END;"
+	"CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events"
+	" WHEN old.seq > (SELECT through_seq FROM audit_retention)"
+	" OR old.ts >= (SELECT cutoff_us FROM audit_retention) BEGIN"
+	" SELECT RAISE(ABORT, 'audit events are removed only by the retention job (AUD-4)');"
+	" END;"
+	"CREATE TRIGGER audit_retention_forward BEFORE UPDATE ON audit_retention"
+	" WHEN new.through_seq < old.through_seq OR new.cutoff_us < old.cutoff_us BEGIN"
+	" SELECT RAISE(ABORT, 'the retention cut-off only moves forward'); END;"
+	"CREATE TRIGGER audit_retention_kept BEFORE DELETE ON audit_retention BEGIN"
+	" SELECT RAISE(ABORT, 'the retention record stays'); END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -10,7 +10,7 @@
 struct xy_store;
 
 /* Statement slots for the other files; each file owns a range. */
-#define XY__SQL_EXT_MAX	     192
+#define XY__SQL_EXT_MAX	     224
 #define XY__SQL_SLOT_ACCOUNT 0 /* sqlite_acct.c: 0..63 */
 #define XY__SQL_SLOT_UNITS   64
 #define XY__SQL_SLOT_SHARE   80	 /* sqlite_share.c: 80..95 */
@@ -18,6 +18,7 @@ struct xy_store;
 #define XY__SQL_SLOT_GRANT   128 /* sqlite_grant.c: 128..159 */
 #define XY__SQL_SLOT_CLIENT  160 /* sqlite_client.c: 160..175 */
 #define XY__SQL_SLOT_EXPORT  176 /* sqlite_export.c: 176..191 */
+#define XY__SQL_SLOT_AUDIT   192 /* sqlite_audit.c: 192..207 */
 
 sqlite3 *xy__sql_db(struct xy_store *st);
 /* The cached statement of a slot (prepared from sql the first time),

@@ -512,5 +512,32 @@ XY_WUR int xy_store_audit_insert(struct xy_store *st, const struct xy_store_even
 /* Calls fn for every event in sequence order until it returns nonzero. */
 XY_WUR int xy_store_audit_scan(struct xy_store *st, int64_t from_seq,
 			       int (*fn)(void *arg, const struct xy_store_event *ev), void *arg);
+/* The first event present (0 when there is none). */
+XY_WUR int xy_store_audit_first(struct xy_store *st, int64_t *seq);
+/* Event seq's time and hash; XY_ENOTFOUND. */
+XY_WUR int xy_store_audit_at(struct xy_store *st, int64_t seq, int64_t *ts_us, uint8_t hash[32]);
+/* The smallest seq <= through whose time is cutoff_us or later (0: none). */
+XY_WUR int xy_store_audit_young(struct xy_store *st, int64_t through, int64_t cutoff_us,
+				int64_t *seq);
+/* AUD-4, in the caller's transaction: moves the retention record forward
+ * to (through, cutoff_us), then removes events 1..through, all older than
+ * cutoff_us (the triggers of migration 8 refuse anything else). */
+XY_WUR int xy_store_audit_remove(struct xy_store *st, int64_t through, int64_t cutoff_us,
+				 int64_t *removed);
+
+/* A search of the trail (AUD-5), newest first.  NULL fields do not filter;
+ * client matches the whole "address:port" or the address alone; the
+ * object patterns match substrings of the event's object. */
+struct xy_audit_filter {
+	const char *account, *unit, *action, *result, *zone, *client;
+	const char *object_any[2]; /* the object holds one of these (NULL: any) */
+	const char *object_all;	   /* and this */
+	int64_t from_us, to_us;	   /* time window [from, to); 0: open */
+	int64_t before_seq;	   /* events below this seq (0: from the newest) */
+	int64_t floor_seq;	   /* and at or above this one (bounds the scan) */
+};
+/* Calls fn for each match, at most limit, until it returns nonzero. */
+XY_WUR int xy_store_audit_search(struct xy_store *st, const struct xy_audit_filter *f, int limit,
+				 int (*fn)(void *arg, const struct xy_store_event *ev), void *arg);
 
 #endif

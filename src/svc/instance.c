@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "audit/checkpoint.h"
 #include "core/codes.h"
 #include "crypto/keyring.h"
 #include "crypto/password.h"
@@ -375,8 +376,24 @@ static int write_config(const char *dir, const struct regions *rg)
 		 "min_length = 12\n"
 		 "min_classes = 3\n"
 		 "history = 5\n"
-		 "max_age_days = 90\n",
-		 rg->city.code, rg->city.name, XY_IMPORT_TXN_ROWS * 4, XY_IMPORT_TXN_ROWS);
+		 "max_age_days = 90\n\n"
+		 "[audit]\n"
+		 "# AUD-3: a signed checkpoint after this many events or seconds, whichever\n"
+		 "# comes first (an undetected cut of the tail reaches back at most this far)\n"
+		 "checkpoint_events = %d\n"
+		 "checkpoint_seconds = %d\n"
+		 "# 1: also send every checkpoint line to syslog (authpriv), off the host\n"
+		 "syslog = 0\n"
+		 "# AUD-4: calendar months events are kept (at least 6)\n"
+		 "retention_months = 6\n"
+		 "# AUD-5 anomaly reports: distinct subjects an account may look at in an\n"
+		 "# hour, failed sign-ins in an hour, and the working hours and days (1 = Monday)\n"
+		 "bulk_subjects_per_hour = 100\n"
+		 "signin_failures_per_hour = 5\n"
+		 "work_hours = 08:00-18:00\n"
+		 "work_days = 1-5\n",
+		 rg->city.code, rg->city.name, XY_IMPORT_TXN_ROWS * 4, XY_IMPORT_TXN_ROWS,
+		 XY_CP_EVENTS_DEF, XY_CP_SECONDS_DEF);
 	return write_file(dir, "config.ini", text, 0600);
 }
 
@@ -608,6 +625,27 @@ static int load_catalog_file(const struct xy_init_opts *o, char **doc, size_t *n
 	return 0;
 }
 
+/* AUD-3: the chain of a new instance starts under a signed checkpoint. */
+static int first_checkpoint(const char *tmp, struct xy_store *st)
+{
+	struct xy_auditcp_conf c = {XY_CP_EVENTS_DEF, XY_CP_SECONDS_DEF, 0};
+	struct xy_keyring *kr = NULL;
+	struct xy_auditcp *cp = NULL;
+	char path[PATH_MAX];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/keys", tmp);
+	if ((rc = xy_keyring_load(path, &kr)))
+		return rc;
+	snprintf(path, sizeof path, "%s/%s", tmp, XY_CP_FILE);
+	rc = xy_auditcp_open(path, xy_keyring_sm2(kr), &c, &cp);
+	if (!rc)
+		rc = xy_auditcp_sync(cp, st, 1);
+	xy_auditcp_close(cp);
+	xy_keyring_free(kr);
+	return rc;
+}
+
 static int build_instance(const char *tmp, const struct regions *rg, const struct xy_unit *office,
 			  const struct unit_row *units, int nunits, const char *doc, size_t n,
 			  int ndatasets, struct xy_init_account acc[XY_ADMIN_ACCOUNTS], char *err,
@@ -641,6 +679,8 @@ static int build_instance(const char *tmp, const struct regions *rg, const struc
 		return rc;
 	}
 	rc = fill_store(st, rg, office, units, nunits, doc, n, ndatasets, acc);
+	if (!rc)
+		rc = first_checkpoint(tmp, st);
 	if (rc)
 		say(err, errlen, "%s",
 		    rc == XY_EAUDIT ? "the audit trail could not be written; nothing was created"
@@ -779,6 +819,41 @@ int xy_instance_code_allowed(void *arg, const char *code, size_t n)
 	return bsearch(&k, inst->allow_codes, inst->nallow, sizeof(char *), cmp_str) != NULL;
 }
 
+/* [audit] of config.ini: checkpoint intervals (AUD-3) and retention
+ * (AUD-4, configurable upward only). */
+static int open_audit(struct xy_instance *inst, char *err, size_t errlen)
+{
+	static const struct {
+		const char *key;
+		long def, min, max;
+	} num[] = {
+		{"checkpoint_events", XY_CP_EVENTS_DEF, 1, 1000000},
+		{"checkpoint_seconds", XY_CP_SECONDS_DEF, 1, 3600},
+		{"syslog", 0, 0, 1},
+		{"retention_months", 6, 6, 1200},
+	};
+	long v[4];
+	struct xy_auditcp_conf c;
+	int rc;
+
+	for (int i = 0; i < 4; i++)
+		if (xy_ini_get_long(inst->config, "audit", num[i].key, num[i].def, num[i].min,
+				    num[i].max, &v[i])) {
+			say(err, errlen, "config.ini [audit] %s: a whole number from %ld to %ld",
+			    num[i].key, num[i].min, num[i].max);
+			return XY_ECONFIG;
+		}
+	c.every_events = v[0];
+	c.every_seconds = v[1];
+	c.use_syslog = (int)v[2];
+	inst->retention_months = (int)v[3];
+	snprintf(inst->auditcp_path, sizeof inst->auditcp_path, "%s/%s", inst->dir, XY_CP_FILE);
+	rc = xy_auditcp_open(inst->auditcp_path, xy_keyring_sm2(inst->keys), &c, &inst->auditcp);
+	if (rc)
+		say(err, errlen, "audit checkpoints: %s", xy_strerror(rc));
+	return rc;
+}
+
 int xy_instance_open(const char *dir, struct xy_instance **out, char *err, size_t errlen)
 {
 	struct xy_instance *inst = calloc(1, sizeof *inst);
@@ -825,7 +900,7 @@ int xy_instance_open(const char *dir, struct xy_instance **out, char *err, size_
 				    sizeof inst->city_code)) ||
 	    (rc = xy_store_meta_get(inst->store, "city_name", inst->city_name,
 				    sizeof inst->city_name)) ||
-	    (rc = load_allow(inst, err, errlen)))
+	    (rc = load_allow(inst, err, errlen)) || (rc = open_audit(inst, err, errlen)))
 		goto fail;
 	xy_buf_cleanup(&doc);
 	*out = inst;
@@ -840,6 +915,9 @@ void xy_instance_close(struct xy_instance *inst)
 {
 	if (!inst)
 		return;
+	if (inst->auditcp && inst->store)
+		(void)xy_auditcp_sync(inst->auditcp, inst->store, 1); /* logged when it fails */
+	xy_auditcp_close(inst->auditcp);
 	xy_store_close(inst->store);
 	xy_keyring_free(inst->keys);
 	xy_catalog_free(inst->catalog);
