@@ -659,6 +659,9 @@ const struct xy_route xy_routes[] = {
 	{"POST", "/api/v1/exports/{}/approve", XY_RT_JSON, F("note"), xy_api_export_approve},
 	{"POST", "/api/v1/exports/{}/reject", XY_RT_JSON, F("reason"), xy_api_export_reject},
 	{"GET", "/api/v1/exports/{}/file", 0, NULL, xy_api_export_file},
+	{"GET", "/api/v1/audit/events", 0, NULL, xy_api_audit_events},
+	{"GET", "/api/v1/audit/anomalies", 0, NULL, xy_api_audit_anomalies},
+	{"GET", "/api/v1/subjects/{}/viewers", 0, NULL, xy_api_subject_viewers},
 };
 
 const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);
