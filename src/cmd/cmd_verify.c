@@ -11,7 +11,8 @@
 #include "util/date.h"
 #include "util/err.h"
 
-#define REPORT_MAX 50 /* bad rows printed; all are counted */
+#define REPORT_MAX     50    /* bad sealed values printed; all are counted */
+#define TAG_REPORT_MAX 10000 /* tampered rows printed; all are counted */
 
 struct vctx {
 	struct xy_sealer *s;
@@ -19,6 +20,7 @@ struct vctx {
 	const struct xy_store_rec_view *rec;
 	long records, values, bad_records, bad_values;
 	int rec_bad;
+	long tag_rows[XY_TAG_TABLES], tag_bad; /* CRY-2 */
 };
 
 static int check_value(void *arg, const char *code, const void *v, size_t n)
@@ -62,6 +64,34 @@ static int check_record(void *arg, const struct xy_store_rec_view *r)
 	}
 	c->bad_records += c->rec_bad;
 	return 0;
+}
+
+/* CRY-2: one line per tampered row, "table id: what". */
+static int print_tampered(void *arg, const char *table, int64_t id, const char *what)
+{
+	struct vctx *c = arg;
+	if (c->tag_bad < TAG_REPORT_MAX)
+		printf("%s %lld: %s\n", table, (long long)id, what);
+	return 0;
+}
+
+static int verify_tags(struct xy_instance *inst, struct vctx *c)
+{
+	long total = 0;
+	int rc = xy_store_tag_verify(inst->store, print_tampered, c, c->tag_rows, &c->tag_bad);
+
+	if (rc)
+		return xy_cmd_fail("row tags: %s", xy_strerror(rc));
+	if (c->tag_bad > TAG_REPORT_MAX)
+		printf("(%ld more tampered rows not listed)\n", c->tag_bad - TAG_REPORT_MAX);
+	printf("row tags:");
+	for (int t = 0; t < XY_TAG_TABLES; t++) {
+		printf(" %s %ld%s", xy_store_tag_table(t), c->tag_rows[t],
+		       t + 1 < XY_TAG_TABLES ? "," : "");
+		total += c->tag_rows[t];
+	}
+	printf("; %ld rows checked, %ld tampered\n", total, c->tag_bad);
+	return c->tag_bad ? XY_EXIT_FAIL : XY_EXIT_OK;
 }
 
 static int verify_chain(struct xy_instance *inst)
@@ -111,12 +141,13 @@ static int audit_verify(struct xy_instance *inst, const struct vctx *c, int chai
 	int rc;
 
 	snprintf(obj, sizeof obj,
-		 "{\"records\":%ld,\"sealed_values\":%ld,\"bad_records\":%ld,\"chain_intact\":%s}",
-		 c->records, c->values, c->bad_records, chain_bad ? "false" : "true");
+		 "{\"records\":%ld,\"sealed_values\":%ld,\"bad_records\":%ld,"
+		 "\"tampered_rows\":%ld,\"chain_intact\":%s}",
+		 c->records, c->values, c->bad_records, c->tag_bad, chain_bad ? "false" : "true");
 	xy_audit_local(&ev);
 	ev.action = "verify";
 	ev.object = obj;
-	ev.result = c->bad_records || chain_bad ? "failed" : "ok";
+	ev.result = c->bad_records || c->tag_bad || chain_bad ? "failed" : "ok";
 	if ((rc = xy_store_begin(inst->store)) || (rc = xy_audit_append(inst->store, &ev)) ||
 	    (rc = xy_store_commit(inst->store))) {
 		xy_store_rollback(inst->store);
@@ -132,11 +163,13 @@ int xy_cmd_verify(int argc, char **argv)
 		"usage: xinyong verify DIR\n"
 		"Checks that every sealed (encrypted) value of every stored record opens under "
 		"its\n"
-		"own record and field (CRY-1), and that the audit chain is intact (AUD-3).\n"
-		"Names each record that fails.  Exit 0 when all is intact, 1 otherwise.\n";
+		"own record and field (CRY-1), that every record, account (with its roles),\n"
+		"agreement (with its lines), grant and machine client carries its row tag\n"
+		"(CRY-2), and that the audit chain is intact (AUD-3).  Names each record and\n"
+		"row that fails (\"table id: what\").  Exit 0 when all is intact, 1 otherwise.\n";
 	struct xy_instance *inst = NULL;
 	struct vctx c = {0};
-	int rc = open_instance(argc, argv, usage, &inst), out;
+	int rc = open_instance(argc, argv, usage, &inst), out, chain;
 
 	if (rc)
 		return rc < 0 ? XY_EXIT_OK : rc;
@@ -152,13 +185,14 @@ int xy_cmd_verify(int argc, char **argv)
 	}
 	printf("records: %ld checked, %ld sealed values, %ld records with bad values\n", c.records,
 	       c.values, c.bad_records);
-	out = verify_chain(inst);
+	out = verify_tags(inst, &c);
+	chain = verify_chain(inst);
 	/* AUD-1: the check opened every sealed value; it leaves its event (after
 	 * the chain was verified, so the event does not hide a broken tail). */
-	if (audit_verify(inst, &c, out))
+	if (audit_verify(inst, &c, chain != XY_EXIT_OK))
 		out = XY_EXIT_FAIL;
 	xy_instance_close(inst);
-	return c.bad_records || out ? XY_EXIT_FAIL : XY_EXIT_OK;
+	return c.bad_records || out || chain ? XY_EXIT_FAIL : XY_EXIT_OK;
 }
 
 static int audit_retain(struct xy_instance *inst)

@@ -15,6 +15,7 @@
 #include "core/codes.h"
 #include "crypto/keyring.h"
 #include "crypto/password.h"
+#include "crypto/seal.h"
 #include "crypto/sm.h"
 #include "util/csv.h"
 #include "util/err.h"
@@ -653,6 +654,8 @@ static int build_instance(const char *tmp, const struct regions *rg, const struc
 {
 	char path[PATH_MAX];
 	struct xy_store *st = NULL;
+	struct xy_keyring *kr = NULL;
+	struct xy_sealer *tagger = NULL;
 	int rc;
 
 	snprintf(path, sizeof path, "%s/keys", tmp);
@@ -660,24 +663,31 @@ static int build_instance(const char *tmp, const struct regions *rg, const struc
 		say(err, errlen, "creating keys: %s", xy_strerror(rc));
 		return rc;
 	}
+	/* CRY-2: the first accounts are tagged as they are written. */
+	if ((rc = xy_keyring_load(path, &kr)) || (rc = xy_sealer_new(&tagger, kr))) {
+		say(err, errlen, "loading the new keys: %s", xy_strerror(rc));
+		goto out;
+	}
 	if ((rc = write_config(tmp, rg)) ||
 	    (rc = write_file(tmp, "allow-codes.txt",
 			     "# Genuine pre-2016 codes that fail their check characters (COL-2),\n"
 			     "# one per line.  Changes are approved configuration changes.\n",
 			     0600))) {
 		say(err, errlen, "writing configuration: %s", xy_strerror(rc));
-		return rc;
+		goto out;
 	}
 	snprintf(path, sizeof path, "%s/reports", tmp);
 	if (mkdir(path, 0700)) {
 		say(err, errlen, "%s: %s", path, strerror(errno));
-		return XY_EIO;
+		rc = XY_EIO;
+		goto out;
 	}
 	snprintf(path, sizeof path, "%s/core.db", tmp);
 	if ((rc = xy_store_open(path, XY_STORE_CREATE, &st))) {
 		say(err, errlen, "creating the store: %s", xy_strerror(rc));
-		return rc;
+		goto out;
 	}
+	xy_store_set_tagger(st, tagger);
 	rc = fill_store(st, rg, office, units, nunits, doc, n, ndatasets, acc);
 	if (!rc)
 		rc = first_checkpoint(tmp, st);
@@ -685,7 +695,10 @@ static int build_instance(const char *tmp, const struct regions *rg, const struc
 		say(err, errlen, "%s",
 		    rc == XY_EAUDIT ? "the audit trail could not be written; nothing was created"
 				    : xy_strerror(rc));
+out:
 	xy_store_close(st);
+	xy_sealer_free(tagger);
+	xy_keyring_free(kr);
 	return rc;
 }
 
@@ -854,6 +867,32 @@ static int open_audit(struct xy_instance *inst, char *err, size_t errlen)
 	return rc;
 }
 
+/* CRY-2: a store that had rows before migration 9 added row tags has them
+ * tagged once, here, with an audit event saying how many; from then on (and
+ * in every store created after it) a row without a tag is a tampered one. */
+static int tag_backfill(struct xy_instance *inst)
+{
+	struct xy_store *st = inst->store;
+	char obj[64];
+	long n = 0;
+	int rc = xy_store_tag_backfill_pending(st);
+
+	if (rc <= 0)
+		return rc;
+	if ((rc = xy_store_begin(st)))
+		return rc;
+	if ((rc = xy_store_tag_backfill(st, &n)) == 0) {
+		snprintf(obj, sizeof obj, "{\"rows\":%ld}", n);
+		rc = audit_local(st, "integrity.backfill", obj, NULL);
+	}
+	if (rc || (rc = xy_store_commit(st))) {
+		xy_store_rollback(st);
+		return rc;
+	}
+	xy_log_info("CRY-2: %ld rows written before row tags were tagged", n);
+	return 0;
+}
+
 int xy_instance_open(const char *dir, struct xy_instance **out, char *err, size_t errlen)
 {
 	struct xy_instance *inst = calloc(1, sizeof *inst);
@@ -886,8 +925,15 @@ int xy_instance_open(const char *dir, struct xy_instance **out, char *err, size_
 		goto fail;
 	}
 	snprintf(path, sizeof path, "%s/core.db", dir);
-	if ((rc = xy_store_open(path, 0, &inst->store))) {
+	if ((rc = xy_store_open(path, 0, &inst->store)) ||
+	    (rc = xy_sealer_new(&inst->tagger, inst->keys))) {
 		say(err, errlen, "%s: %s", path, xy_strerror(rc));
+		goto fail;
+	}
+	xy_store_set_tagger(inst->store, inst->tagger);
+	if ((rc = tag_backfill(inst))) {
+		say(err, errlen, "%s: tagging the rows of an older store: %s", path,
+		    xy_strerror(rc));
 		goto fail;
 	}
 	if ((rc = xy_store_catalog_active(inst->store, &doc, &inst->catalog_version)) ||
@@ -919,6 +965,7 @@ void xy_instance_close(struct xy_instance *inst)
 		(void)xy_auditcp_sync(inst->auditcp, inst->store, 1); /* logged when it fails */
 	xy_auditcp_close(inst->auditcp);
 	xy_store_close(inst->store);
+	xy_sealer_free(inst->tagger);
 	xy_keyring_free(inst->keys);
 	xy_catalog_free(inst->catalog);
 	xy_ini_free(inst->config);

@@ -13,6 +13,7 @@
 struct xy_ini;
 struct xy_keyring;
 struct xy_auditcp;
+struct xy_sealer;
 
 #define XY_ADMIN_ACCOUNTS   3
 #define XY_INSTANCE_DIR_MAX 1024 /* bytes in an instance directory path */
@@ -37,6 +38,7 @@ struct xy_instance {
 	struct xy_ini *config;
 	struct xy_keyring *keys;
 	struct xy_store *store;
+	struct xy_sealer *tagger; /* store's row keys (CRY-2); the opening thread's */
 	struct xy_catalog *catalog;
 	int64_t catalog_version;
 	char city_code[16];

@@ -148,6 +148,7 @@ int xy_ctx_init(struct xy_ctx *cx, struct xy_service *svc, const char *client, c
 			free(t);
 			return rc;
 		}
+		xy_store_set_tagger(t->st, t->sealer); /* CRY-2 */
 		pthread_mutex_lock(&svc->threads_mu);
 		t->next = svc->threads;
 		svc->threads = t;
@@ -239,6 +240,29 @@ int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, c
 		return XY_EAUDIT;
 	cx->audited = 1; /* (rolled back with its change if that fails) */
 	return 0;
+}
+
+/* ---- CRY-2: rows changed behind the application's back ---- */
+
+int xy_svc_integrity(struct xy_ctx *cx)
+{
+	struct xy_store_tamper t[XY_STORE_TAMPER_MAX];
+	char obj[160];
+	int n, rc = 0;
+
+	if (!cx->st || !xy_store_tamper_pending(cx->st))
+		return 0;
+	/* Whatever the service left open is undone first: the alarm commits on
+	 * the writer's connection, which needs the write lock. */
+	xy_store_rollback(cx->st);
+	n = xy_store_tamper_take(cx->st, t, XY_STORE_TAMPER_MAX);
+	for (int i = 0; i < n && i < XY_STORE_TAMPER_MAX; i++) {
+		snprintf(obj, sizeof obj, "{\"table\":\"%s\",\"id\":%lld,\"what\":\"%s\"}",
+			 t[i].table, (long long)t[i].id, t[i].what);
+		if (xy_svc_audit(cx, "integrity.alarm", obj, "failed", "row_tag_mismatch"))
+			rc = XY_EAUDIT;
+	}
+	return rc ? rc : XY_ETAMPER;
 }
 
 /* ---- shared by the services ---- */

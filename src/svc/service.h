@@ -131,6 +131,13 @@ int xy_svc_audit_read(struct xy_ctx *cx, const char *action, const char *object,
 int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, const char *result,
 		    const char *reason);
 
+/* CRY-2: when this request's reads met rows whose tag fails (the store
+ * noted them), rolls back what is open and writes one `integrity.alarm`
+ * event per row (table, id, what is wrong; never the row's content), then
+ * returns XY_ETAMPER (XY_EAUDIT when an alarm could not be written); 0
+ * when there were none. */
+int xy_svc_integrity(struct xy_ctx *cx);
+
 /* ---- shared by the services ---- */
 
 /* A refusal: its audit event, then XY_EDENIED (or XY_EAUDIT). */
