@@ -39,6 +39,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/unit/support/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:tests/unit/support/%.c=$(BUILD)/obj/tests/support/%.o)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/xy_%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
@@ -80,11 +82,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(BUILD)/libxy.a
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(TESTLIB_OBJ) $(BUILD)/libxy.a \
 		$(ALL_LDFLAGS) $(LIBS) -lcmocka
 
+# Test tools (tests/tools/): built beside the unit tests, never installed.
+$(BUILD)/tests/xy_%: tests/tools/%.c $(BUILD)/libxy.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libxy.a $(ALL_LDFLAGS) $(LIBS)
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libxy.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libxy.a $(ALL_LDFLAGS) $(LIBS)
 
-tests: $(BUILD)/xinyong $(UNIT_BIN)
+tests: $(BUILD)/xinyong $(UNIT_BIN) $(TOOL_BIN)
 
 # Normal build, then the same suites under AddressSanitizer + UBSan, then a
 # short run of every fuzz target; tests/run.sh sums them into one line.

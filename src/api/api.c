@@ -319,9 +319,38 @@ static void client_begin(struct xy_api_req *ar, int rc, const char *cid, const c
 	}
 }
 
+/* CRY-2: a request whose reads met a tampered row answers 500
+ * integrity_violation, whatever the service made of the error, after the
+ * alarm events are written.  1 when that happened. */
+static int integrity_gate(struct xy_api_req *ar)
+{
+	int rc = xy_svc_integrity(&ar->cx);
+	if (!rc)
+		return 0;
+	ar->cx.audited = 1;
+	if (rc == XY_EAUDIT)
+		xy_api_fail(ar, XY_EAUDIT, NULL);
+	else
+		xy_api_error(ar, 500, "integrity_violation",
+			     "stored data failed its integrity check; the security staff "
+			     "have been alerted");
+	return 1;
+}
+
+static void begin(struct xy_api *api, struct xy_http_req *rq);
+
 static void api_begin(void *arg, struct xy_http_req *rq)
 {
-	struct xy_api *api = arg;
+	struct xy_api_req *ar;
+
+	begin(arg, rq);
+	ar = rq->app_state;
+	if (ar && ar->cx.st && integrity_gate(ar))
+		rq->reject = 1;
+}
+
+static void begin(struct xy_api *api, struct xy_http_req *rq)
+{
 	struct xy_api_req *ar = calloc(1, sizeof *ar);
 	char token[XY_TOKEN_MAX + 1], user[XY_TOKEN_MAX + 1], key[96], retry[16];
 	const char *why;
@@ -523,6 +552,7 @@ static void api_handle(void *arg, struct xy_http_req *rq)
 		}
 	}
 	ar->route->fn(ar);
+	integrity_gate(ar);
 	if (!ar->cx.audited && !(ar->route->flags & XY_RT_NOAUDIT)) {
 		/* AUD-1: a handler whose service wrote no event (a refusal in
 		 * validation, a read without an object of its own) still leaves one. */
@@ -659,6 +689,9 @@ const struct xy_route xy_routes[] = {
 	{"POST", "/api/v1/exports/{}/approve", XY_RT_JSON, F("note"), xy_api_export_approve},
 	{"POST", "/api/v1/exports/{}/reject", XY_RT_JSON, F("reason"), xy_api_export_reject},
 	{"GET", "/api/v1/exports/{}/file", 0, NULL, xy_api_export_file},
+	{"GET", "/api/v1/audit/events", 0, NULL, xy_api_audit_events},
+	{"GET", "/api/v1/audit/anomalies", 0, NULL, xy_api_audit_anomalies},
+	{"GET", "/api/v1/subjects/{}/viewers", 0, NULL, xy_api_subject_viewers},
 };
 
 const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);

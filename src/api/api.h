@@ -155,5 +155,8 @@ void xy_api_export_get(struct xy_api_req *ar);
 void xy_api_export_approve(struct xy_api_req *ar);
 void xy_api_export_reject(struct xy_api_req *ar);
 void xy_api_export_file(struct xy_api_req *ar);
+void xy_api_audit_events(struct xy_api_req *ar);
+void xy_api_audit_anomalies(struct xy_api_req *ar);
+void xy_api_subject_viewers(struct xy_api_req *ar);
 
 #endif

@@ -58,9 +58,8 @@ int xy_audit_canonical(const struct xy_store_event *ev, struct xy_buf *out)
 	return rc;
 }
 
-/* scratch: a buffer the caller keeps between events (its max is set here). */
-static int chain_hash(const uint8_t prev[32], const struct xy_store_event *ev,
-		      struct xy_buf *scratch, uint8_t out[32])
+int xy_audit_link(const uint8_t prev[32], const struct xy_store_event *ev, struct xy_buf *scratch,
+		  uint8_t out[32])
 {
 	int rc;
 	xy_buf_reset(scratch);
@@ -86,6 +85,12 @@ int xy_audit_head(struct xy_store *st, struct xy_audit_cursor *cur)
 int xy_audit_append_at(struct xy_store *st, struct xy_audit_cursor *cur,
 		       const struct xy_audit_event *in)
 {
+	return xy_audit_append_timed(st, cur, in, xy_now_us());
+}
+
+int xy_audit_append_timed(struct xy_store *st, struct xy_audit_cursor *cur,
+			  const struct xy_audit_event *in, int64_t ts_us)
+{
 	struct xy_store_event ev = {0};
 	int rc;
 
@@ -94,7 +99,7 @@ int xy_audit_append_at(struct xy_store *st, struct xy_audit_cursor *cur,
 		return XY_EAUDIT;
 	}
 	ev.seq = cur->seq + 1;
-	ev.ts_us = xy_now_us();
+	ev.ts_us = ts_us;
 	ev.zone = in->zone ? in->zone : XY_ZONE_GOV;
 	ev.client = in->client;
 	ev.agent = in->agent;
@@ -111,7 +116,7 @@ int xy_audit_append_at(struct xy_store *st, struct xy_audit_cursor *cur,
 		rc = XY_EINVAL;
 		goto fail;
 	}
-	if ((rc = chain_hash(cur->hash, &ev, &cur->scratch, ev.hash)) ||
+	if ((rc = xy_audit_link(cur->hash, &ev, &cur->scratch, ev.hash)) ||
 	    (rc = xy_store_audit_insert(st, &ev)))
 		goto fail;
 	cur->seq = ev.seq;
@@ -135,55 +140,6 @@ int xy_audit_append(struct xy_store *st, const struct xy_audit_event *in)
 	if (!rc)
 		rc = xy_audit_append_at(st, &cur, in);
 	xy_audit_cursor_done(&cur);
-	return rc;
-}
-
-struct verify_ctx {
-	struct xy_audit_check *res;
-	uint8_t prev[32];
-	int64_t expect;
-	int rc;
-	struct xy_buf scratch;
-};
-
-static int verify_one(void *arg, const struct xy_store_event *ev)
-{
-	struct verify_ctx *v = arg;
-	uint8_t h[32];
-
-	v->res->events++;
-	if (ev->seq != v->expect) {
-		v->res->bad_seq = v->expect;
-		snprintf(v->res->what, sizeof v->res->what,
-			 ev->seq > v->expect ? "event %lld missing (deleted)"
-					     : "event %lld out of order",
-			 (long long)v->expect);
-		return XY_ETAMPER;
-	}
-	if ((v->rc = chain_hash(v->prev, ev, &v->scratch, h)))
-		return v->rc;
-	if (!xy_ct_equal(h, ev->hash, 32)) {
-		v->res->bad_seq = ev->seq;
-		snprintf(
-			v->res->what, sizeof v->res->what,
-			"event %lld does not match its chain hash (changed, inserted or reordered)",
-			(long long)ev->seq);
-		return XY_ETAMPER;
-	}
-	memcpy(v->prev, ev->hash, 32);
-	v->expect++;
-	return 0;
-}
-
-int xy_audit_verify_chain(struct xy_store *st, struct xy_audit_check *res)
-{
-	struct verify_ctx v = {.res = res, .expect = 1};
-	int rc;
-
-	memset(res, 0, sizeof *res);
-	xy_buf_init(&v.scratch, EVENT_MAX);
-	rc = xy_store_audit_scan(st, 1, verify_one, &v);
-	xy_buf_cleanup(&v.scratch);
 	return rc;
 }
 

@@ -49,20 +49,46 @@ __attribute__((warn_unused_result)) int xy_audit_head(struct xy_store *st,
 __attribute__((warn_unused_result)) int xy_audit_append_at(struct xy_store *st,
 							   struct xy_audit_cursor *cur,
 							   const struct xy_audit_event *ev);
+/* The same with the event's time given (the retention tests write months
+ * of history at once; everything else uses the clock). */
+__attribute__((warn_unused_result)) int xy_audit_append_timed(struct xy_store *st,
+							      struct xy_audit_cursor *cur,
+							      const struct xy_audit_event *ev,
+							      int64_t ts_us);
 void xy_audit_cursor_done(struct xy_audit_cursor *cur);
 
 /* The canonical bytes of a stored event (appended to out). */
 __attribute__((warn_unused_result)) int xy_audit_canonical(const struct xy_store_event *ev,
 							   struct xy_buf *out);
 
+/* One step of the chain: out = SM3(prev || canonical(ev)).  scratch is a
+ * buffer the caller keeps between events (its limit is set here). */
+__attribute__((warn_unused_result)) int xy_audit_link(const uint8_t prev[32],
+						      const struct xy_store_event *ev,
+						      struct xy_buf *scratch, uint8_t out[32]);
+
+struct xy_sm2key;
 struct xy_audit_check {
-	int64_t events;	 /* events read */
-	int64_t bad_seq; /* first bad sequence number, 0 when intact */
-	char what[160];	 /* what is wrong there */
+	int64_t events;	     /* events read */
+	int64_t checkpoints; /* signed lines checked */
+	int64_t first_seq;   /* first event present (after retention) */
+	int64_t last_seq;    /* last event present */
+	int64_t covered_seq; /* last event under a signed checkpoint */
+	int64_t bad_seq;     /* first bad sequence number, 0 when intact */
+	char what[320];	     /* what is wrong there */
 };
 
-/* Walks the whole chain from the first event: 0 when intact, XY_ETAMPER
- * with res naming the first bad event otherwise. */
+/* Walks the whole chain from its first event and, with key and cp_path,
+ * the checkpoint file: every signature, every checkpoint against the chain,
+ * the retention base, and a tail cut off behind the last checkpoint.  0
+ * when intact; XY_ETAMPER with res naming the first bad sequence number
+ * and what is wrong (changed, deleted, inserted, reordered, cut off, or a
+ * checkpoint line altered); other errors when the check could not run. */
+__attribute__((warn_unused_result)) int xy_audit_verify(struct xy_store *st,
+							const struct xy_sm2key *key,
+							const char *cp_path,
+							struct xy_audit_check *res);
+/* The chain alone: xy_audit_verify(st, NULL, NULL, res). */
 __attribute__((warn_unused_result)) int xy_audit_verify_chain(struct xy_store *st,
 							      struct xy_audit_check *res);
 

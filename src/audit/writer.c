@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/writer.h"
+#include "audit/checkpoint.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/fault.h"
@@ -21,6 +22,7 @@ struct item {
 
 struct xy_auditw {
 	struct xy_store *st;
+	struct xy_auditcp *cp;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
@@ -52,6 +54,9 @@ static int write_batch(struct xy_auditw *w, struct item *list)
 	if (rc) {
 		xy_store_rollback(w->st);
 		xy_log_error("audit: %ld events could not be made durable: %s", n, xy_strerror(rc));
+	} else {
+		/* A checkpoint failure is logged; the events are durable anyway. */
+		(void)xy_auditcp_note(w->cp, cur.seq, cur.hash, 0);
 	}
 	return rc;
 }
@@ -104,7 +109,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int xy_auditw_start(const char *db_path, struct xy_auditw **out)
+int xy_auditw_start(const char *db_path, struct xy_auditcp *cp, struct xy_auditw **out)
 {
 	struct xy_auditw *w = calloc(1, sizeof *w);
 	int rc;
@@ -115,6 +120,7 @@ int xy_auditw_start(const char *db_path, struct xy_auditw **out)
 		free(w);
 		return rc;
 	}
+	w->cp = cp;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);

@@ -23,8 +23,11 @@
 
 struct xy_auditw;
 
-/* Opens its own connection to the store at db_path and starts the thread. */
-__attribute__((warn_unused_result)) int xy_auditw_start(const char *db_path,
+struct xy_auditcp;
+/* Opens its own connection to the store at db_path and starts the thread.
+ * After each commit it offers the new head to cp (may be NULL), which
+ * signs a checkpoint when one is due (AUD-3). */
+__attribute__((warn_unused_result)) int xy_auditw_start(const char *db_path, struct xy_auditcp *cp,
 							struct xy_auditw **out);
 /* Copies ev, waits until it is durable.  0 or XY_EAUDIT (XY_ELIMIT when the
  * event's fields exceed XY_AUDITW_EVENT_MAX). */

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "audit/audit.h"
+#include "audit/retain.h"
 #include "cmd/cmd.h"
 #include "http/server.h"
 #include "svc/account.h"
@@ -45,40 +46,59 @@ struct maint {
 	int stop;
 };
 
-/* Sessions past their time go every minute, and new subjects' names join
- * the search index (at start, then every minute); the ACC-10 review runs
- * at start and then daily. */
+static void sweep(struct xy_service *svc)
+{
+	long n = 0;
+	int rc;
+	xy_sessions_sweep(svc, xy_now_us());
+	if (xy_clients_flush(svc))
+		xy_log_error("machine clients: the day's counts could not be written");
+	rc = xy_query_index_names(svc, &n);
+	if (rc)
+		xy_log_error("name index: %s", xy_strerror(rc));
+	else if (n)
+		xy_log_info("name index: %ld new subjects", n);
+}
+
+static void daily(struct xy_service *svc)
+{
+	struct xy_retain_result r;
+	long n = 0;
+	int rc = xy_acct_review_job(svc, &n);
+	if (rc)
+		xy_log_error("account review: %s", xy_strerror(rc));
+	else if (n)
+		xy_log_info("account review: %ld accounts disabled (ACC-10)", n);
+	if ((rc = xy_svc_audit_retain(svc, &r)))
+		xy_log_error("audit retention: %s", xy_strerror(rc));
+}
+
+/* Every second: an audit checkpoint when one is due (AUD-3).  Every
+ * minute: sessions past their time go, the machine clients' day counts are
+ * written, and new subjects' names join the search index (at start, then
+ * every minute).  Daily (and at start): the ACC-10 review and the audit
+ * retention job (AUD-4). */
 static void *maintenance(void *arg)
 {
 	struct maint *m = arg;
-	time_t next_review = time(NULL);
+	time_t next_review = time(NULL), next_sweep = time(NULL);
 	pthread_mutex_lock(&m->mu);
 	while (!m->stop) {
 		struct timespec until;
 		pthread_mutex_unlock(&m->mu);
-		xy_sessions_sweep(m->svc, xy_now_us());
-		if (xy_clients_flush(m->svc))
-			xy_log_error("machine clients: the day's counts could not be written");
-		{
-			long n = 0;
-			int rc = xy_query_index_names(m->svc, &n);
-			if (rc)
-				xy_log_error("name index: %s", xy_strerror(rc));
-			else if (n)
-				xy_log_info("name index: %ld new subjects", n);
+		if (xy_svc_audit_checkpoint(m->svc))
+			xy_log_error("audit: the checkpoint could not be written");
+		if (time(NULL) >= next_sweep) {
+			sweep(m->svc);
+			next_sweep = time(NULL) + SWEEP_SECONDS;
 		}
 		if (time(NULL) >= next_review) {
-			long n = 0;
-			int rc = xy_acct_review_job(m->svc, &n);
-			if (rc)
-				xy_log_error("account review: %s", xy_strerror(rc));
-			else if (n)
-				xy_log_info("account review: %ld accounts disabled (ACC-10)", n);
+			daily(m->svc);
 			next_review = time(NULL) + REVIEW_SECONDS;
 		}
 		pthread_mutex_lock(&m->mu);
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += SWEEP_SECONDS;
+		until.tv_sec += 1;
 		if (!m->stop)
 			pthread_cond_timedwait(&m->cv, &m->mu, &until);
 	}

@@ -105,6 +105,8 @@ static const char *const action_names[XY_ACT__COUNT] = {
 	[XY_ACT_EXPORT_DECIDE] = "export.decide",
 	[XY_ACT_EXPORT_READ] = "export.read",
 	[XY_ACT_EXPORT_DOWNLOAD] = "export.download",
+	[XY_ACT_AUDIT_REVIEW] = "audit.review",
+	[XY_ACT_AUDIT_SUBJECT_REPORT] = "audit.subject_report",
 };
 
 const char *xy_action_name(enum xy_action act)
@@ -497,6 +499,19 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 	case XY_ACT_EXPORT_DOWNLOAD:
 		/* The file goes to the account that asked and was approved. */
 		verdict(d, self, self ? "requester" : "not_requester");
+		break;
+	case XY_ACT_AUDIT_REVIEW:
+		/* The auditor alone reads the trail (AUD-5, HH A2 art.5). */
+		verdict(d, has(a, XY_ROLE_AUDITOR),
+			has(a, XY_ROLE_AUDITOR) ? "auditor" : "auditor_only");
+		break;
+	case XY_ACT_AUDIT_SUBJECT_REPORT:
+		/* "Who looked at me": the credit office answers a person or an
+		 * enterprise about its own records, within its jurisdiction. */
+		if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office && in_jurisdiction(a, r))
+			verdict(d, 1, "credit_admin_in_jurisdiction");
+		else if (has(a, XY_ROLE_AUDITOR))
+			verdict(d, 1, "auditor");
 		break;
 	case XY_ACT__COUNT:
 		break;

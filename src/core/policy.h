@@ -138,6 +138,9 @@ enum xy_action {
 	XY_ACT_EXPORT_DECIDE,	/* approve or reject (resource: the requesting unit; account_id) */
 	XY_ACT_EXPORT_READ,	/* see a request (resource: the requesting unit; account_id) */
 	XY_ACT_EXPORT_DOWNLOAD, /* take the file (resource.account_id: who asked) */
+	/* ---- the audit trail (AUD-5) ---- */
+	XY_ACT_AUDIT_REVIEW,	     /* search, export, anomaly reports: auditors only */
+	XY_ACT_AUDIT_SUBJECT_REPORT, /* who viewed a subject (resource.region: its region) */
 	XY_ACT__COUNT
 };
 

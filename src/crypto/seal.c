@@ -315,6 +315,13 @@ void xy_row_tag(struct xy_sealer *s, const void *data, size_t n, uint8_t out[XY_
 		xy__crypto_fatal(__func__, "no context for the active row key");
 }
 
+int xy_row_tag_active(struct xy_sealer *s, const void *data, size_t n, uint32_t *key_id,
+		      uint8_t out[XY_SM3_LEN])
+{
+	xy_keyring_active(s->kr, XY_KEY_ROW, key_id);
+	return xy_row_tag_id(s, *key_id, data, n, out);
+}
+
 void xy_sealer_free(struct xy_sealer *s)
 {
 	if (!s)

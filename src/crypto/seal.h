@@ -79,6 +79,11 @@ void xy_row_tag(struct xy_sealer *s, const void *data, size_t n, uint8_t out[XY_
 __attribute__((warn_unused_result)) int xy_row_tag_id(struct xy_sealer *s, uint32_t key_id,
 						      const void *data, size_t n,
 						      uint8_t out[XY_SM3_LEN]);
+/* Tags with the active row key and says which one (*key_id), in one step, so that a
+ * rotation cannot split the tag from the id stored beside it.  XY_ENOMEM. */
+__attribute__((warn_unused_result)) int xy_row_tag_active(struct xy_sealer *s, const void *data,
+							  size_t n, uint32_t *key_id,
+							  uint8_t out[XY_SM3_LEN]);
 
 void xy_sealer_free(struct xy_sealer *s);
 

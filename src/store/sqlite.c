@@ -154,6 +154,46 @@ static const char *const migrations[] = {
 	"CREATE TABLE exports(request_id INTEGER PRIMARY KEY REFERENCES requests(id),"
 	" account INTEGER NOT NULL REFERENCES accounts(id), downloaded_at INTEGER NOT NULL,"
 	" rows INTEGER NOT NULL, bytes INTEGER NOT NULL, sm3 BLOB NOT NULL);",
+	/* 8: the audit trail is append-only (AUD-4): no event is ever changed,
+	 * and only events older than the retention job's recorded cut-off go,
+	 * in the job's own transaction, which moves the cut-off forward first.
+	 * (Guards against the application's own mistakes; a change behind its
+	 * back is what the chain and the signed checkpoints catch.) */
+	"CREATE TABLE audit_retention(id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" through_seq INTEGER NOT NULL, cutoff_us INTEGER NOT NULL);"
+	"INSERT INTO audit_retention VALUES (1, 0, 0);"
+	"CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN"
+	" SELECT RAISE(ABORT, 'audit events are never changed (AUD-4)'); END;"
+	"CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events"
+	" WHEN old.seq > (SELECT through_seq FROM audit_retention)"
+	" OR old.ts >= (SELECT cutoff_us FROM audit_retention) BEGIN"
+	" SELECT RAISE(ABORT, 'audit events are removed only by the retention job (AUD-4)');"
+	" END;"
+	"CREATE TRIGGER audit_retention_forward BEFORE UPDATE ON audit_retention"
+	" WHEN new.through_seq < old.through_seq OR new.cutoff_us < old.cutoff_us BEGIN"
+	" SELECT RAISE(ABORT, 'the retention cut-off only moves forward'); END;"
+	"CREATE TRIGGER audit_retention_kept BEFORE DELETE ON audit_retention BEGIN"
+	" SELECT RAISE(ABORT, 'the retention record stays'); END;",
+	/* 9: row tags (CRY-2): an HMAC-SM3 tag and the id of its row key on
+	 * records, accounts (their roles folded in), agreements (their lines
+	 * folded in), grants and clients (sqlite_tag.c).  SQL cannot compute
+	 * them: rows already there are tagged once, audited, when the instance
+	 * is next opened (meta row_tags_backfill); a store created after this
+	 * migration has no such mark, and an untagged row is a tampered one. */
+	"ALTER TABLE records ADD COLUMN tag BLOB;"
+	"ALTER TABLE records ADD COLUMN tag_key INTEGER;"
+	"ALTER TABLE accounts ADD COLUMN tag BLOB;"
+	"ALTER TABLE accounts ADD COLUMN tag_key INTEGER;"
+	"ALTER TABLE agreements ADD COLUMN tag BLOB;"
+	"ALTER TABLE agreements ADD COLUMN tag_key INTEGER;"
+	"ALTER TABLE grants ADD COLUMN tag BLOB;"
+	"ALTER TABLE grants ADD COLUMN tag_key INTEGER;"
+	"ALTER TABLE clients ADD COLUMN tag BLOB;"
+	"ALTER TABLE clients ADD COLUMN tag_key INTEGER;"
+	"INSERT INTO meta(key, value) SELECT 'row_tags_backfill', 'pending'"
+	" WHERE EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM records)"
+	" OR EXISTS (SELECT 1 FROM agreements) OR EXISTS (SELECT 1 FROM grants)"
+	" OR EXISTS (SELECT 1 FROM clients);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -163,6 +203,7 @@ static const char *const migrations[] = {
 enum stmt_id {
 	S_META_SET,
 	S_META_GET,
+	S_META_DEL,
 	S_REGION_ADD,
 	S_REGION_GET,
 	S_REGION_COUNT,
@@ -205,6 +246,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
 		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_DEL] = "DELETE FROM meta WHERE key = ?1",
 	[S_REGION_ADD] = "INSERT INTO regions(code, name, level, parent) VALUES (?1, ?2, ?3, ?4)",
 	[S_REGION_GET] = "SELECT code, name, level, parent FROM regions WHERE code = ?1",
 	[S_REGION_COUNT] = "SELECT count(*) FROM regions",
@@ -249,8 +291,8 @@ static const char *const stmt_sql[S__COUNT] = {
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_REC_ADD] =
 		"INSERT INTO records(id, dataset, unit_id, batch_id, row_no, subject_id, rkey,"
-		" row_sm3, submitted_at, valid_until, display_until, clear, sealed)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		" row_sm3, submitted_at, valid_until, display_until, clear, sealed, tag, tag_key)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[S_REC_DUP] = "SELECT batch_id, row_no FROM records WHERE dataset = ?1 AND unit_id = ?2"
 		      " AND rkey = ?3",
 	[S_REC_SCAN] = "SELECT id, dataset, unit_id, batch_id, row_no, subject_id, row_sm3, clear,"
@@ -293,6 +335,10 @@ struct xy_store {
 	sqlite3_stmt *ext[XY__SQL_EXT_MAX]; /* the other files' statements */
 	int schema;
 	struct checkpointer *ckpt; /* while in bulk mode */
+	struct xy_sealer *tagger;  /* row keys (CRY-2), borrowed */
+	struct xy_buf tagbuf;	   /* canonical bytes of the row being tagged */
+	struct xy_store_tamper tampered[XY_STORE_TAMPER_MAX];
+	int ntampered;
 };
 
 static int db_error(struct xy_store *st, const char *what)
@@ -432,6 +478,7 @@ int xy_store_open(const char *path, int flags, struct xy_store **out)
 	st = calloc(1, sizeof *st);
 	if (!st)
 		return XY_ENOMEM;
+	xy_buf_init(&st->tagbuf, XY_TAG_ROW_MAX);
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		xy_log_error("%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		rc = XY_EIO;
@@ -463,6 +510,7 @@ void xy_store_close(struct xy_store *st)
 	for (int i = 0; i < XY__SQL_EXT_MAX; i++)
 		sqlite3_finalize(st->ext[i]);
 	sqlite3_close(st->db);
+	xy_buf_cleanup(&st->tagbuf);
 	free(st);
 }
 
@@ -641,6 +689,15 @@ int xy_store_meta_set(struct xy_store *st, const char *key, const char *value)
 		return XY_ESTORE;
 	bind_text(s, 1, key);
 	bind_text(s, 2, value);
+	return step_done(st, s, "meta");
+}
+
+int xy_store_meta_del(struct xy_store *st, const char *key)
+{
+	sqlite3_stmt *s = stmt(st, S_META_DEL);
+	if (!s)
+		return XY_ESTORE;
+	bind_text(s, 1, key);
 	return step_done(st, s, "meta");
 }
 
@@ -877,14 +934,18 @@ int xy_store_account_add(struct xy_store *st, const struct xy_account_new *a, in
 	rc = step_done(st, s, "account");
 	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return rc ? rc : xy__tag_set(st, XY__TAG_ACCOUNTS, *id);
 }
 
 int xy_store_role_add(struct xy_store *st, int64_t account_id, const char *role, const char *scope,
 		      int64_t granted_by)
 {
-	sqlite3_stmt *s = stmt(st, S_ROLE_ADD);
-	if (!s)
+	sqlite3_stmt *s;
+	int rc;
+	/* CRY-2: roles are folded into their account's tag. */
+	if ((rc = xy__tag_check(st, XY__TAG_ACCOUNTS, account_id)))
+		return rc;
+	if (!(s = stmt(st, S_ROLE_ADD)))
 		return XY_ESTORE;
 	sqlite3_bind_int64(s, 1, account_id);
 	bind_text(s, 2, role);
@@ -892,7 +953,9 @@ int xy_store_role_add(struct xy_store *st, int64_t account_id, const char *role,
 	sqlite3_bind_int64(s, 4, xy_now_us());
 	if (granted_by > 0)
 		sqlite3_bind_int64(s, 5, granted_by);
-	return step_done(st, s, "role");
+	if ((rc = step_done(st, s, "role")))
+		return rc;
+	return xy__tag_set(st, XY__TAG_ACCOUNTS, account_id);
 }
 
 int xy_store_account_count(struct xy_store *st, long *n)
@@ -1118,16 +1181,50 @@ static void find_dup(struct xy_store *st, const struct xy_store_rec *r, struct x
 	sqlite3_reset(s);
 }
 
+/* The canonical record (docs/FORMATS.md) from the values about to be
+ * inserted, exactly as they will read back. */
+static int record_tag(struct xy_store *st, const struct xy_store_rec *r, int64_t sid,
+		      uint8_t tag[32], uint32_t *key)
+{
+	const struct xy__tv v[] = {
+		{XY__TV_INT, r->id, NULL, 0},
+		{XY__TV_TEXT, 0, r->dataset, strlen(r->dataset)},
+		{XY__TV_INT, r->unit_id, NULL, 0},
+		{XY__TV_INT, r->batch_id, NULL, 0},
+		{XY__TV_INT, r->row_no, NULL, 0},
+		{XY__TV_INT, sid, NULL, 0},
+		{XY__TV_BLOB, 0, r->rkey, r->rkey_len},
+		{XY__TV_BLOB, 0, r->row_sm3, sizeof r->row_sm3},
+		{XY__TV_INT, r->submitted_us, NULL, 0},
+		{r->valid_until != XY_NO_END ? XY__TV_INT : XY__TV_NULL, r->valid_until, NULL, 0},
+		{r->display_until != XY_NOT_DISPLAYED ? XY__TV_INT : XY__TV_NULL, r->display_until,
+		 NULL, 0},
+		{XY__TV_TEXT, 0, "active", 6},
+		{XY__TV_TEXT, 0, r->clear, r->clear_len},
+		{r->sealed_len ? XY__TV_BLOB : XY__TV_NULL, 0, r->sealed, r->sealed_len},
+	};
+	int n = (int)(sizeof v / sizeof *v), rc = xy__tag_head(&st->tagbuf, XY__TAG_RECORDS, n);
+
+	for (int i = 0; !rc && i < n; i++)
+		rc = xy__tag_value(&st->tagbuf, &v[i]);
+	return rc ? rc : xy__tag_compute(st, &st->tagbuf, tag, key);
+}
+
 int xy_store_record_put(struct xy_store *st, const struct xy_store_rec *r, struct xy_store_dup *dup,
 			int64_t *subject_out)
 {
 	int64_t sid = r->subject_id;
+	uint8_t tag[32];
+	uint32_t key;
 	sqlite3_stmt *s;
 	int rc = sid ? 0 : subject_id(st, r, &sid);
 
 	if (rc)
 		return rc;
 	*subject_out = sid;
+	/* CRY-2: tagged on the writer's thread, where the subject id is known. */
+	if ((rc = record_tag(st, r, sid, tag, &key)))
+		return rc;
 	if (!(s = stmt(st, S_REC_ADD)))
 		return XY_ESTORE;
 	sqlite3_bind_int64(s, 1, r->id);
@@ -1146,6 +1243,8 @@ int xy_store_record_put(struct xy_store *st, const struct xy_store_rec *r, struc
 	sqlite3_bind_text(s, 12, r->clear, (int)r->clear_len, SQLITE_STATIC);
 	if (r->sealed_len)
 		sqlite3_bind_blob(s, 13, r->sealed, (int)r->sealed_len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 14, tag, sizeof tag, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 15, key);
 	rc = step_done(st, s, "record");
 	if (rc == XY_EEXISTS) {
 		find_dup(st, r, dup);
@@ -1327,4 +1426,51 @@ void xy__sql_text(sqlite3_stmt *s, int i, const char *v)
 void xy__sql_copy(sqlite3_stmt *s, int col, char *out, size_t cap)
 {
 	copy_col(s, col, out, cap);
+}
+
+/* ---- row tags (CRY-2): the handle's part; the rest is sqlite_tag.c ---- */
+
+struct xy_sealer *xy_store_set_tagger(struct xy_store *st, struct xy_sealer *s)
+{
+	struct xy_sealer *old = st->tagger;
+	st->tagger = s;
+	return old;
+}
+
+struct xy_sealer *xy__sql_tagger(struct xy_store *st)
+{
+	return st->tagger;
+}
+
+struct xy_buf *xy__sql_tagbuf(struct xy_store *st)
+{
+	return &st->tagbuf;
+}
+
+void xy__sql_tampered(struct xy_store *st, const char *table, int64_t id, const char *what)
+{
+	/* Logged here, once, where it is found: names the row, never its content. */
+	xy_log_error("CRY-2: %s %lld: %s", table, (long long)id, what);
+	if (st->ntampered < XY_STORE_TAMPER_MAX) {
+		struct xy_store_tamper *t = &st->tampered[st->ntampered];
+		snprintf(t->table, sizeof t->table, "%s", table);
+		t->id = id;
+		snprintf(t->what, sizeof t->what, "%s", what);
+	}
+	if (st->ntampered < INT32_MAX)
+		st->ntampered++;
+}
+
+int xy_store_tamper_pending(struct xy_store *st)
+{
+	return st->ntampered;
+}
+
+int xy_store_tamper_take(struct xy_store *st, struct xy_store_tamper *out, int max)
+{
+	int n = st->ntampered;
+	for (int i = 0; i < n && i < max && i < XY_STORE_TAMPER_MAX; i++)
+		out[i] = st->tampered[i];
+	st->ntampered = 0;
+	return n;
 }

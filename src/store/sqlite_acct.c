@@ -148,7 +148,7 @@ int xy_store_account_insert(struct xy_store *st, struct xy_account *a)
 	if ((rc = xy__sql_done(st, s, "account insert")))
 		return rc;
 	a->id = sqlite3_last_insert_rowid(xy__sql_db(st));
-	return 0;
+	return xy__tag_set(st, XY__TAG_ACCOUNTS, a->id);
 }
 
 int xy_store_account_update(struct xy_store *st, const struct xy_account *a)
@@ -165,6 +165,9 @@ int xy_store_account_update(struct xy_store *st, const struct xy_account *a)
 	int rc;
 	if (!s)
 		return XY_ESTORE;
+	/* CRY-2: the row as stored must still be the application's. */
+	if ((rc = xy__tag_check(st, XY__TAG_ACCOUNTS, a->id)))
+		return rc;
 	sqlite3_bind_int64(s, 1, a->id);
 	xy__sql_text(s, 2, a->real_name);
 	bind_blob(s, 3, a->has_idnum ? a->idnum_bidx : NULL, sizeof a->idnum_bidx);
@@ -193,7 +196,9 @@ int xy_store_account_update(struct xy_store *st, const struct xy_account *a)
 	bind_nonempty(s, 25, a->agreement_ref);
 	if ((rc = xy__sql_done(st, s, "account update")))
 		return rc;
-	return sqlite3_changes(xy__sql_db(st)) == 1 ? 0 : XY_ENOTFOUND;
+	if (sqlite3_changes(xy__sql_db(st)) != 1)
+		return XY_ENOTFOUND;
+	return xy__tag_set(st, XY__TAG_ACCOUNTS, a->id);
 }
 
 static int get_one(struct xy_store *st, sqlite3_stmt *s, struct xy_account *out)
@@ -208,7 +213,8 @@ static int get_one(struct xy_store *st, sqlite3_stmt *s, struct xy_account *out)
 		rc = xy__sql_error(st, "account get");
 	}
 	sqlite3_reset(s);
-	return rc;
+	/* CRY-2: an account (and its roles) is used only when its tag holds. */
+	return rc ? rc : xy__tag_check(st, XY__TAG_ACCOUNTS, out->id);
 }
 
 int xy_store_account_by_name(struct xy_store *st, const char *name, struct xy_account *out)
@@ -250,7 +256,7 @@ int xy_store_account_list(struct xy_store *st, int64_t after_id, int limit,
 	sqlite3_bind_int(s, 2, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		read_account(s, &a);
-		if ((rc = fn(arg, &a))) {
+		if ((rc = xy__tag_check(st, XY__TAG_ACCOUNTS, a.id)) || (rc = fn(arg, &a))) {
 			sqlite3_reset(s);
 			return rc;
 		}
@@ -269,6 +275,9 @@ int xy_store_role_each(struct xy_store *st, int64_t account_id,
 	int rc;
 	if (!s)
 		return XY_ESTORE;
+	/* CRY-2: the roles are folded into the account's tag. */
+	if ((rc = xy__tag_check(st, XY__TAG_ACCOUNTS, account_id)))
+		return rc == XY_ENOTFOUND ? 0 : rc;
 	sqlite3_bind_int64(s, 1, account_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if ((rc = fn(arg, (const char *)sqlite3_column_text(s, 0),
@@ -289,11 +298,15 @@ int xy_store_role_remove(struct xy_store *st, int64_t account_id, const char *ro
 	int rc;
 	if (!s)
 		return XY_ESTORE;
+	if ((rc = xy__tag_check(st, XY__TAG_ACCOUNTS, account_id)))
+		return rc;
 	sqlite3_bind_int64(s, 1, account_id);
 	xy__sql_text(s, 2, role);
 	if ((rc = xy__sql_done(st, s, "role remove")))
 		return rc;
-	return sqlite3_changes(xy__sql_db(st)) ? 0 : XY_ENOTFOUND;
+	if (!sqlite3_changes(xy__sql_db(st)))
+		return XY_ENOTFOUND;
+	return xy__tag_set(st, XY__TAG_ACCOUNTS, account_id);
 }
 
 int xy_store_role_remove_all(struct xy_store *st, int64_t account_id, long *removed)
@@ -303,12 +316,14 @@ int xy_store_role_remove_all(struct xy_store *st, int64_t account_id, long *remo
 	int rc;
 	if (!s)
 		return XY_ESTORE;
+	if ((rc = xy__tag_check(st, XY__TAG_ACCOUNTS, account_id)))
+		return rc;
 	sqlite3_bind_int64(s, 1, account_id);
 	if ((rc = xy__sql_done(st, s, "role remove all")))
 		return rc;
 	if (removed)
 		*removed = sqlite3_changes(xy__sql_db(st));
-	return 0;
+	return xy__tag_set(st, XY__TAG_ACCOUNTS, account_id);
 }
 
 int xy_store_pwhist_add(struct xy_store *st, int64_t account_id, const char *hash, int64_t at)

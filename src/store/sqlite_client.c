@@ -100,7 +100,7 @@ int xy_store_client_add(struct xy_store *st, struct xy_machine_client *c)
 	if ((rc = xy__sql_done(st, s, "client")))
 		return rc;
 	c->id = sqlite3_last_insert_rowid(xy__sql_db(st));
-	return 0;
+	return xy__tag_set(st, XY__TAG_CLIENTS, c->id);
 }
 
 static int one(struct xy_store *st, sqlite3_stmt *s, struct xy_machine_client *c)
@@ -109,9 +109,9 @@ static int one(struct xy_store *st, sqlite3_stmt *s, struct xy_machine_client *c
 	if (rc == SQLITE_ROW)
 		row_client(s, c);
 	sqlite3_reset(s);
-	return rc == SQLITE_ROW	   ? 0
-	       : rc == SQLITE_DONE ? XY_ENOTFOUND
-				   : xy__sql_error(st, "client");
+	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? XY_ENOTFOUND : xy__sql_error(st, "client");
+	/* CRY-2: a client's credentials and limits are used only when its tag holds. */
+	return rc ? rc : xy__tag_check(st, XY__TAG_CLIENTS, c->id);
 }
 
 int xy_store_client_get(struct xy_store *st, int64_t id, struct xy_machine_client *c)
@@ -143,13 +143,17 @@ int xy_store_client_revoke(struct xy_store *st, int64_t id, int64_t by, int64_t 
 	int rc;
 	if (!s)
 		return XY_ESTORE;
+	if ((rc = xy__tag_check(st, XY__TAG_CLIENTS, id)))
+		return rc;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, at);
 	sqlite3_bind_int64(s, 3, by);
 	xy__sql_text(s, 4, reason);
 	if ((rc = xy__sql_done(st, s, "client")))
 		return rc;
-	return sqlite3_changes(xy__sql_db(st)) == 1 ? 0 : XY_ENOTFOUND;
+	if (sqlite3_changes(xy__sql_db(st)) != 1)
+		return XY_ENOTFOUND;
+	return xy__tag_set(st, XY__TAG_CLIENTS, id);
 }
 
 int xy_store_client_each(struct xy_store *st, int64_t unit_id, int64_t after, int limit,
@@ -169,7 +173,7 @@ int xy_store_client_each(struct xy_store *st, int64_t unit_id, int64_t after, in
 	sqlite3_bind_int(s, 3, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row_client(s, c);
-		if ((frc = fn(arg, c)))
+		if ((frc = xy__tag_check(st, XY__TAG_CLIENTS, c->id)) || (frc = fn(arg, c)))
 			break;
 	}
 	sqlite3_reset(s);

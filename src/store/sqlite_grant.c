@@ -18,6 +18,7 @@ enum {
 	S_GR_REVOKE,
 	S_GR_FORCE,
 	S_GR_OF,
+	S_GR_OPEN,
 };
 
 #define RQ_COLS                                                                       \
@@ -207,28 +208,57 @@ int xy_store_grant_add(struct xy_store *st, struct xy_grant *g)
 	if ((rc = xy__sql_done(st, s, "grant")))
 		return rc;
 	g->id = sqlite3_last_insert_rowid(xy__sql_db(st));
-	return 0;
+	return xy__tag_set(st, XY__TAG_GRANTS, g->id);
 }
 
-int xy_store_grant_revoke(struct xy_store *st, int64_t request_id, int64_t by, int64_t at,
-			  const char *reason, long *n)
+/* Revokes one grant: checked before (CRY-2), tagged after. */
+static int revoke_one(struct xy_store *st, int64_t id, int64_t by, int64_t at, const char *reason)
 {
 	sqlite3_stmt *s = xy__sql_stmt(
 		st, S_GR_REVOKE,
 		"UPDATE grants SET revoked_at = ?2, revoked_by = ?3, revoke_reason = ?4"
-		" WHERE request_id = ?1 AND revoked_at IS NULL");
+		" WHERE id = ?1 AND revoked_at IS NULL");
 	int rc;
-	*n = 0;
 	if (!s)
 		return XY_ESTORE;
-	sqlite3_bind_int64(s, 1, request_id);
+	if ((rc = xy__tag_check(st, XY__TAG_GRANTS, id)))
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, at);
 	sqlite3_bind_int64(s, 3, by);
 	xy__sql_text(s, 4, reason);
 	if ((rc = xy__sql_done(st, s, "grant")))
 		return rc;
-	*n = (long)sqlite3_changes(xy__sql_db(st));
-	return 0;
+	return xy__tag_set(st, XY__TAG_GRANTS, id);
+}
+
+int xy_store_grant_revoke(struct xy_store *st, int64_t request_id, int64_t by, int64_t at,
+			  const char *reason, long *n)
+{
+	int64_t id = 0;
+	int rc;
+	*n = 0;
+	for (;;) {
+		sqlite3_stmt *s =
+			xy__sql_stmt(st, S_GR_OPEN,
+				     "SELECT id FROM grants WHERE request_id = ?1"
+				     " AND revoked_at IS NULL AND id > ?2 ORDER BY id LIMIT 1");
+		if (!s)
+			return XY_ESTORE;
+		sqlite3_bind_int64(s, 1, request_id);
+		sqlite3_bind_int64(s, 2, id);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			return 0;
+		if (rc != SQLITE_ROW)
+			return xy__sql_error(st, "grant");
+		if ((rc = revoke_one(st, id, by, at, reason)))
+			return rc;
+		(*n)++;
+	}
 }
 
 static int each_grant(struct xy_store *st, sqlite3_stmt *s,
@@ -238,7 +268,10 @@ static int each_grant(struct xy_store *st, sqlite3_stmt *s,
 	int rc, frc = 0;
 	while (!frc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row_grant(s, &g);
-		frc = fn(arg, &g);
+		/* CRY-2: a grant is relied on only when its tag holds. */
+		frc = xy__tag_check(st, XY__TAG_GRANTS, g.id);
+		if (!frc)
+			frc = fn(arg, &g);
 	}
 	sqlite3_reset(s);
 	if (frc)

@@ -32,7 +32,12 @@ enum {
 	" coalesce(name, ''), coalesce(region, '')"
 #define REC_COLS                                                                              \
 	"r.id, r.dataset, r.unit_id, r.batch_id, r.row_no, r.subject_id, r.row_sm3, r.clear," \
-	" r.sealed, r.status, r.submitted_at, r.valid_until, r.display_until"
+	" r.sealed, r.status, r.submitted_at, r.valid_until, r.display_until, r.rkey, r.tag," \
+	" r.tag_key"
+
+/* Where REC_COLS has the canonical record columns (docs/FORMATS.md), and its tag. */
+static const int rec_tag_map[14] = {0, 1, 2, 3, 4, 5, 13, 6, 10, 11, 12, 9, 7, 8};
+#define REC_TAG_COL 14
 
 static void row_subject(sqlite3_stmt *s, struct xy_subject *o)
 {
@@ -262,6 +267,9 @@ static int each_record(struct xy_store *st, sqlite3_stmt *s,
 	int rc, frc = 0;
 	memset(&v, 0, sizeof v);
 	while (!frc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* CRY-2: a record leaves the store only when its tag holds. */
+		if ((frc = xy__tag_check_row(st, XY__TAG_RECORDS, s, rec_tag_map, REC_TAG_COL)))
+			break;
 		row_record(s, &v);
 		if (last)
 			*last = v.id;

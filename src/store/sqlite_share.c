@@ -50,7 +50,7 @@ int xy_store_agreement_add(struct xy_store *st, struct xy_agreement *a)
 	if ((rc = xy__sql_done(st, s, "agreement")))
 		return rc;
 	a->id = sqlite3_last_insert_rowid(xy__sql_db(st));
-	return 0;
+	return xy__tag_set(st, XY__TAG_AGREEMENTS, a->id);
 }
 
 int xy_store_agreement_line_add(struct xy_store *st, int64_t id, const char *dataset,
@@ -59,12 +59,18 @@ int xy_store_agreement_line_add(struct xy_store *st, int64_t id, const char *dat
 	sqlite3_stmt *s = xy__sql_stmt(
 		st, S_AG_LINE,
 		"INSERT INTO agreement_lines(agreement_id, dataset, purpose) VALUES (?1, ?2, ?3)");
+	int rc;
 	if (!s)
 		return XY_ESTORE;
+	/* CRY-2: the lines are folded into their agreement's tag. */
+	if ((rc = xy__tag_check(st, XY__TAG_AGREEMENTS, id)))
+		return rc;
 	sqlite3_bind_int64(s, 1, id);
 	xy__sql_text(s, 2, dataset);
 	xy__sql_text(s, 3, purpose);
-	return xy__sql_done(st, s, "agreement line");
+	if ((rc = xy__sql_done(st, s, "agreement line")))
+		return rc;
+	return xy__tag_set(st, XY__TAG_AGREEMENTS, id);
 }
 
 int xy_store_agreement_get(struct xy_store *st, int64_t id, struct xy_agreement *a)
@@ -82,7 +88,7 @@ int xy_store_agreement_get(struct xy_store *st, int64_t id, struct xy_agreement 
 	     : rc == SQLITE_DONE ? XY_ENOTFOUND
 				 : xy__sql_error(st, "agreement");
 	sqlite3_reset(s);
-	return rc;
+	return rc ? rc : xy__tag_check(st, XY__TAG_AGREEMENTS, id);
 }
 
 int xy_store_agreement_end(struct xy_store *st, int64_t id, int64_t by, int64_t at,
@@ -94,13 +100,17 @@ int xy_store_agreement_end(struct xy_store *st, int64_t id, int64_t by, int64_t 
 	int rc;
 	if (!s)
 		return XY_ESTORE;
+	if ((rc = xy__tag_check(st, XY__TAG_AGREEMENTS, id)))
+		return rc;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, at);
 	sqlite3_bind_int64(s, 3, by);
 	xy__sql_text(s, 4, reason);
 	if ((rc = xy__sql_done(st, s, "agreement end")))
 		return rc;
-	return sqlite3_changes(xy__sql_db(st)) == 1 ? 0 : XY_ENOTFOUND;
+	if (sqlite3_changes(xy__sql_db(st)) != 1)
+		return XY_ENOTFOUND;
+	return xy__tag_set(st, XY__TAG_AGREEMENTS, id);
 }
 
 int xy_store_agreement_each(struct xy_store *st, int64_t unit_id, int64_t after_id, int limit,
@@ -118,7 +128,7 @@ int xy_store_agreement_each(struct xy_store *st, int64_t unit_id, int64_t after_
 	sqlite3_bind_int(s, 3, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row_agreement(s, &a);
-		if ((rc = fn(arg, &a))) {
+		if ((rc = xy__tag_check(st, XY__TAG_AGREEMENTS, a.id)) || (rc = fn(arg, &a))) {
 			sqlite3_reset(s);
 			return rc;
 		}
@@ -138,6 +148,8 @@ int xy_store_agreement_lines(struct xy_store *st, int64_t id,
 	int rc;
 	if (!s)
 		return XY_ESTORE;
+	if ((rc = xy__tag_check(st, XY__TAG_AGREEMENTS, id)))
+		return rc == XY_ENOTFOUND ? 0 : rc;
 	sqlite3_bind_int64(s, 1, id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if ((rc = fn(arg, (const char *)sqlite3_column_text(s, 0),
@@ -161,13 +173,18 @@ int xy_store_agreement_lines_on(struct xy_store *st, int64_t unit_id, int32_t da
 		" JOIN agreement_lines l ON l.agreement_id = a.id WHERE a.unit_id = ?1"
 		" AND a.ended_at IS NULL AND a.valid_from <= ?2 AND ?2 <= a.valid_to"
 		" ORDER BY a.id");
+	int64_t checked = 0;
 	int rc;
 	if (!s)
 		return XY_ESTORE;
 	sqlite3_bind_int64(s, 1, unit_id);
 	sqlite3_bind_int(s, 2, day);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = fn(arg, sqlite3_column_int64(s, 0),
+		/* CRY-2: each agreement (lines in order by agreement) once. */
+		if ((checked != sqlite3_column_int64(s, 0) &&
+		     (rc = xy__tag_check(st, XY__TAG_AGREEMENTS,
+					 (checked = sqlite3_column_int64(s, 0))))) ||
+		    (rc = fn(arg, sqlite3_column_int64(s, 0),
 			     (const char *)sqlite3_column_text(s, 1),
 			     (const char *)sqlite3_column_text(s, 2), sqlite3_column_int(s, 3),
 			     sqlite3_column_int(s, 4)))) {

@@ -496,6 +496,51 @@ XY_WUR int xy_store_export_get(struct xy_store *st, int64_t request_id, struct x
 /* The credit office of a region (XY_ENOTFOUND when it has none). */
 XY_WUR int xy_store_unit_office(struct xy_store *st, const char *region, int64_t *unit_id);
 
+/* ---- row tags (CRY-2; sqlite_tag.c, docs/FORMATS.md) ---- */
+
+/* Records, accounts (with their roles), agreements (with their lines),
+ * grants and clients carry tag = HMAC-SM3(row key, canonical bytes) and the
+ * row key's id.  Every write of such a row tags it; every read checks it
+ * and answers XY_ETAMPER for a row changed behind the application's back
+ * (noted on the handle: xy_store_tamper_take). */
+#define XY_TAG_TABLES	    5
+#define XY_TAG_BACKFILL_KEY "row_tags_backfill" /* meta: rows from before migration 9 */
+#define XY_STORE_TAMPER_MAX 4
+
+struct xy_sealer;
+
+/* Gives the handle the sealer whose row keys tag and check its rows
+ * (borrowed; used on the handle's thread only) and returns the one it had.
+ * Without one, a write or read of a tagged row fails with XY_EKEY. */
+struct xy_sealer *xy_store_set_tagger(struct xy_store *st, struct xy_sealer *s);
+
+struct xy_store_tamper {
+	char table[16];
+	int64_t id;
+	char what[48];
+};
+/* The tampered rows this handle's reads met since the last call (the first
+ * XY_STORE_TAMPER_MAX of them into out[0..max)), then forgets them; returns
+ * how many were met. */
+int xy_store_tamper_take(struct xy_store *st, struct xy_store_tamper *out, int max);
+int xy_store_tamper_pending(struct xy_store *st);
+
+/* The name of tagged table t (0 .. XY_TAG_TABLES - 1). */
+const char *xy_store_tag_table(int t);
+/* Checks every tagged row: fn for each one that fails (table, id, what is
+ * wrong) until it returns nonzero; rows[t] how many were checked, *bad how
+ * many failed. */
+XY_WUR int xy_store_tag_verify(struct xy_store *st,
+			       int (*fn)(void *arg, const char *table, int64_t id,
+					 const char *what),
+			       void *arg, long rows[XY_TAG_TABLES], long *bad);
+/* 1 when rows written before migration 9 still wait for their first tag. */
+XY_WUR int xy_store_tag_backfill_pending(struct xy_store *st);
+/* Tags every row without a tag (*n of them) and clears the pending mark,
+ * inside the caller's transaction. */
+XY_WUR int xy_store_tag_backfill(struct xy_store *st, long *n);
+XY_WUR int xy_store_meta_del(struct xy_store *st, const char *key);
+
 /* ---- audit events (stored by audit/, which owns their meaning) ---- */
 
 struct xy_store_event {
@@ -512,5 +557,32 @@ XY_WUR int xy_store_audit_insert(struct xy_store *st, const struct xy_store_even
 /* Calls fn for every event in sequence order until it returns nonzero. */
 XY_WUR int xy_store_audit_scan(struct xy_store *st, int64_t from_seq,
 			       int (*fn)(void *arg, const struct xy_store_event *ev), void *arg);
+/* The first event present (0 when there is none). */
+XY_WUR int xy_store_audit_first(struct xy_store *st, int64_t *seq);
+/* Event seq's time and hash; XY_ENOTFOUND. */
+XY_WUR int xy_store_audit_at(struct xy_store *st, int64_t seq, int64_t *ts_us, uint8_t hash[32]);
+/* The smallest seq <= through whose time is cutoff_us or later (0: none). */
+XY_WUR int xy_store_audit_young(struct xy_store *st, int64_t through, int64_t cutoff_us,
+				int64_t *seq);
+/* AUD-4, in the caller's transaction: moves the retention record forward
+ * to (through, cutoff_us), then removes events 1..through, all older than
+ * cutoff_us (the triggers of migration 8 refuse anything else). */
+XY_WUR int xy_store_audit_remove(struct xy_store *st, int64_t through, int64_t cutoff_us,
+				 int64_t *removed);
+
+/* A search of the trail (AUD-5), newest first.  NULL fields do not filter;
+ * client matches the whole "address:port" or the address alone; the
+ * object patterns match substrings of the event's object. */
+struct xy_audit_filter {
+	const char *account, *unit, *action, *result, *zone, *client;
+	const char *object_any[2]; /* the object holds one of these (NULL: any) */
+	const char *object_all;	   /* and this */
+	int64_t from_us, to_us;	   /* time window [from, to); 0: open */
+	int64_t before_seq;	   /* events below this seq (0: from the newest) */
+	int64_t floor_seq;	   /* and at or above this one (bounds the scan) */
+};
+/* Calls fn for each match, at most limit, until it returns nonzero. */
+XY_WUR int xy_store_audit_search(struct xy_store *st, const struct xy_audit_filter *f, int limit,
+				 int (*fn)(void *arg, const struct xy_store_event *ev), void *arg);
 
 #endif

@@ -847,7 +847,10 @@ int xy_acct_review_job(struct xy_service *svc, long *disabled)
 	if (rc)
 		return rc;
 	cx.claimed = "system:account-review";
-	return review_run(&cx, disabled);
+	rc = review_run(&cx, disabled);
+	/* CRY-2: an account found tampered on the way raises its alarm here too. */
+	int irc = xy_svc_integrity(&cx);
+	return irc ? irc : rc;
 }
 
 /* ---- units and regions ---- */

@@ -63,6 +63,7 @@ int xy_batch_submit(struct xy_ctx *cx, const char *dataset, const char *path, co
 	memset(res, 0, sizeof *res);
 	if ((rc = xy_store_open(cx->svc->db_path, 0, &view.store)))
 		return rc;
+	view.tagger = NULL; /* the importer brings its own (CRY-2) */
 	o.dataset = dataset;
 	o.unit_code = cx->who.unit_code;
 	o.path = path;

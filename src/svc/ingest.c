@@ -90,6 +90,9 @@ struct job {
 	struct xy_unit unit;
 	struct xy_batch batch;
 	struct xy_sealer *sealer;
+	/* The writer thread's own contexts for the records' row tags (CRY-2),
+	 * given to the store for the job; the store's own comes back after. */
+	struct xy_sealer *tagger, *store_tagger;
 	struct xy_row_opts ropts;
 	int64_t now_us;
 	long txn_rows;
@@ -1049,6 +1052,7 @@ static void job_free(struct job *j)
 	xy_lines_free(j->lines);
 	xy_textin_free(j->in);
 	xy_sealer_free(j->sealer);
+	xy_sealer_free(j->tagger);
 	if (j->report)
 		fclose(j->report);
 	if (j->lock_fd >= 0)
@@ -1313,7 +1317,11 @@ int xy_ingest_file(struct xy_instance *inst, const struct xy_ingest_opts *o,
 				  XY_IMPORT_TXN_ROWS * 4, &txn)))
 		goto out;
 	j->txn_rows = txn;
-	if ((rc = xy_sealer_new(&j->sealer, inst->keys)) || (rc = job_alloc(j)))
+	if ((rc = xy_sealer_new(&j->sealer, inst->keys)) ||
+	    (rc = xy_sealer_new(&j->tagger, inst->keys)))
+		goto out;
+	j->store_tagger = xy_store_set_tagger(inst->store, j->tagger);
+	if ((rc = job_alloc(j)))
 		goto out;
 	fd = open(o->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -1333,6 +1341,8 @@ int xy_ingest_file(struct xy_instance *inst, const struct xy_ingest_opts *o,
 out:
 	if (fd >= 0)
 		close(fd);
+	if (j->tagger)
+		xy_store_set_tagger(inst->store, j->store_tagger);
 	job_free(j);
 	free(j);
 	return rc;

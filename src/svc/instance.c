@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "audit/checkpoint.h"
 #include "core/codes.h"
 #include "crypto/keyring.h"
 #include "crypto/password.h"
+#include "crypto/seal.h"
 #include "crypto/sm.h"
 #include "util/csv.h"
 #include "util/err.h"
@@ -375,8 +377,24 @@ static int write_config(const char *dir, const struct regions *rg)
 		 "min_length = 12\n"
 		 "min_classes = 3\n"
 		 "history = 5\n"
-		 "max_age_days = 90\n",
-		 rg->city.code, rg->city.name, XY_IMPORT_TXN_ROWS * 4, XY_IMPORT_TXN_ROWS);
+		 "max_age_days = 90\n\n"
+		 "[audit]\n"
+		 "# AUD-3: a signed checkpoint after this many events or seconds, whichever\n"
+		 "# comes first (an undetected cut of the tail reaches back at most this far)\n"
+		 "checkpoint_events = %d\n"
+		 "checkpoint_seconds = %d\n"
+		 "# 1: also send every checkpoint line to syslog (authpriv), off the host\n"
+		 "syslog = 0\n"
+		 "# AUD-4: calendar months events are kept (at least 6)\n"
+		 "retention_months = 6\n"
+		 "# AUD-5 anomaly reports: distinct subjects an account may look at in an\n"
+		 "# hour, failed sign-ins in an hour, and the working hours and days (1 = Monday)\n"
+		 "bulk_subjects_per_hour = 100\n"
+		 "signin_failures_per_hour = 5\n"
+		 "work_hours = 08:00-18:00\n"
+		 "work_days = 1-5\n",
+		 rg->city.code, rg->city.name, XY_IMPORT_TXN_ROWS * 4, XY_IMPORT_TXN_ROWS,
+		 XY_CP_EVENTS_DEF, XY_CP_SECONDS_DEF);
 	return write_file(dir, "config.ini", text, 0600);
 }
 
@@ -608,6 +626,27 @@ static int load_catalog_file(const struct xy_init_opts *o, char **doc, size_t *n
 	return 0;
 }
 
+/* AUD-3: the chain of a new instance starts under a signed checkpoint. */
+static int first_checkpoint(const char *tmp, struct xy_store *st)
+{
+	struct xy_auditcp_conf c = {XY_CP_EVENTS_DEF, XY_CP_SECONDS_DEF, 0};
+	struct xy_keyring *kr = NULL;
+	struct xy_auditcp *cp = NULL;
+	char path[PATH_MAX];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/keys", tmp);
+	if ((rc = xy_keyring_load(path, &kr)))
+		return rc;
+	snprintf(path, sizeof path, "%s/%s", tmp, XY_CP_FILE);
+	rc = xy_auditcp_open(path, xy_keyring_sm2(kr), &c, &cp);
+	if (!rc)
+		rc = xy_auditcp_sync(cp, st, 1);
+	xy_auditcp_close(cp);
+	xy_keyring_free(kr);
+	return rc;
+}
+
 static int build_instance(const char *tmp, const struct regions *rg, const struct xy_unit *office,
 			  const struct unit_row *units, int nunits, const char *doc, size_t n,
 			  int ndatasets, struct xy_init_account acc[XY_ADMIN_ACCOUNTS], char *err,
@@ -615,6 +654,8 @@ static int build_instance(const char *tmp, const struct regions *rg, const struc
 {
 	char path[PATH_MAX];
 	struct xy_store *st = NULL;
+	struct xy_keyring *kr = NULL;
+	struct xy_sealer *tagger = NULL;
 	int rc;
 
 	snprintf(path, sizeof path, "%s/keys", tmp);
@@ -622,30 +663,42 @@ static int build_instance(const char *tmp, const struct regions *rg, const struc
 		say(err, errlen, "creating keys: %s", xy_strerror(rc));
 		return rc;
 	}
+	/* CRY-2: the first accounts are tagged as they are written. */
+	if ((rc = xy_keyring_load(path, &kr)) || (rc = xy_sealer_new(&tagger, kr))) {
+		say(err, errlen, "loading the new keys: %s", xy_strerror(rc));
+		goto out;
+	}
 	if ((rc = write_config(tmp, rg)) ||
 	    (rc = write_file(tmp, "allow-codes.txt",
 			     "# Genuine pre-2016 codes that fail their check characters (COL-2),\n"
 			     "# one per line.  Changes are approved configuration changes.\n",
 			     0600))) {
 		say(err, errlen, "writing configuration: %s", xy_strerror(rc));
-		return rc;
+		goto out;
 	}
 	snprintf(path, sizeof path, "%s/reports", tmp);
 	if (mkdir(path, 0700)) {
 		say(err, errlen, "%s: %s", path, strerror(errno));
-		return XY_EIO;
+		rc = XY_EIO;
+		goto out;
 	}
 	snprintf(path, sizeof path, "%s/core.db", tmp);
 	if ((rc = xy_store_open(path, XY_STORE_CREATE, &st))) {
 		say(err, errlen, "creating the store: %s", xy_strerror(rc));
-		return rc;
+		goto out;
 	}
+	xy_store_set_tagger(st, tagger);
 	rc = fill_store(st, rg, office, units, nunits, doc, n, ndatasets, acc);
+	if (!rc)
+		rc = first_checkpoint(tmp, st);
 	if (rc)
 		say(err, errlen, "%s",
 		    rc == XY_EAUDIT ? "the audit trail could not be written; nothing was created"
 				    : xy_strerror(rc));
+out:
 	xy_store_close(st);
+	xy_sealer_free(tagger);
+	xy_keyring_free(kr);
 	return rc;
 }
 
@@ -779,6 +832,67 @@ int xy_instance_code_allowed(void *arg, const char *code, size_t n)
 	return bsearch(&k, inst->allow_codes, inst->nallow, sizeof(char *), cmp_str) != NULL;
 }
 
+/* [audit] of config.ini: checkpoint intervals (AUD-3) and retention
+ * (AUD-4, configurable upward only). */
+static int open_audit(struct xy_instance *inst, char *err, size_t errlen)
+{
+	static const struct {
+		const char *key;
+		long def, min, max;
+	} num[] = {
+		{"checkpoint_events", XY_CP_EVENTS_DEF, 1, 1000000},
+		{"checkpoint_seconds", XY_CP_SECONDS_DEF, 1, 3600},
+		{"syslog", 0, 0, 1},
+		{"retention_months", 6, 6, 1200},
+	};
+	long v[4];
+	struct xy_auditcp_conf c;
+	int rc;
+
+	for (int i = 0; i < 4; i++)
+		if (xy_ini_get_long(inst->config, "audit", num[i].key, num[i].def, num[i].min,
+				    num[i].max, &v[i])) {
+			say(err, errlen, "config.ini [audit] %s: a whole number from %ld to %ld",
+			    num[i].key, num[i].min, num[i].max);
+			return XY_ECONFIG;
+		}
+	c.every_events = v[0];
+	c.every_seconds = v[1];
+	c.use_syslog = (int)v[2];
+	inst->retention_months = (int)v[3];
+	snprintf(inst->auditcp_path, sizeof inst->auditcp_path, "%s/%s", inst->dir, XY_CP_FILE);
+	rc = xy_auditcp_open(inst->auditcp_path, xy_keyring_sm2(inst->keys), &c, &inst->auditcp);
+	if (rc)
+		say(err, errlen, "audit checkpoints: %s", xy_strerror(rc));
+	return rc;
+}
+
+/* CRY-2: a store that had rows before migration 9 added row tags has them
+ * tagged once, here, with an audit event saying how many; from then on (and
+ * in every store created after it) a row without a tag is a tampered one. */
+static int tag_backfill(struct xy_instance *inst)
+{
+	struct xy_store *st = inst->store;
+	char obj[64];
+	long n = 0;
+	int rc = xy_store_tag_backfill_pending(st);
+
+	if (rc <= 0)
+		return rc;
+	if ((rc = xy_store_begin(st)))
+		return rc;
+	if ((rc = xy_store_tag_backfill(st, &n)) == 0) {
+		snprintf(obj, sizeof obj, "{\"rows\":%ld}", n);
+		rc = audit_local(st, "integrity.backfill", obj, NULL);
+	}
+	if (rc || (rc = xy_store_commit(st))) {
+		xy_store_rollback(st);
+		return rc;
+	}
+	xy_log_info("CRY-2: %ld rows written before row tags were tagged", n);
+	return 0;
+}
+
 int xy_instance_open(const char *dir, struct xy_instance **out, char *err, size_t errlen)
 {
 	struct xy_instance *inst = calloc(1, sizeof *inst);
@@ -811,8 +925,15 @@ int xy_instance_open(const char *dir, struct xy_instance **out, char *err, size_
 		goto fail;
 	}
 	snprintf(path, sizeof path, "%s/core.db", dir);
-	if ((rc = xy_store_open(path, 0, &inst->store))) {
+	if ((rc = xy_store_open(path, 0, &inst->store)) ||
+	    (rc = xy_sealer_new(&inst->tagger, inst->keys))) {
 		say(err, errlen, "%s: %s", path, xy_strerror(rc));
+		goto fail;
+	}
+	xy_store_set_tagger(inst->store, inst->tagger);
+	if ((rc = tag_backfill(inst))) {
+		say(err, errlen, "%s: tagging the rows of an older store: %s", path,
+		    xy_strerror(rc));
 		goto fail;
 	}
 	if ((rc = xy_store_catalog_active(inst->store, &doc, &inst->catalog_version)) ||
@@ -825,7 +946,7 @@ int xy_instance_open(const char *dir, struct xy_instance **out, char *err, size_
 				    sizeof inst->city_code)) ||
 	    (rc = xy_store_meta_get(inst->store, "city_name", inst->city_name,
 				    sizeof inst->city_name)) ||
-	    (rc = load_allow(inst, err, errlen)))
+	    (rc = load_allow(inst, err, errlen)) || (rc = open_audit(inst, err, errlen)))
 		goto fail;
 	xy_buf_cleanup(&doc);
 	*out = inst;
@@ -840,7 +961,11 @@ void xy_instance_close(struct xy_instance *inst)
 {
 	if (!inst)
 		return;
+	if (inst->auditcp && inst->store)
+		(void)xy_auditcp_sync(inst->auditcp, inst->store, 1); /* logged when it fails */
+	xy_auditcp_close(inst->auditcp);
 	xy_store_close(inst->store);
+	xy_sealer_free(inst->tagger);
 	xy_keyring_free(inst->keys);
 	xy_catalog_free(inst->catalog);
 	xy_ini_free(inst->config);

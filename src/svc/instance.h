@@ -12,6 +12,8 @@
 
 struct xy_ini;
 struct xy_keyring;
+struct xy_auditcp;
+struct xy_sealer;
 
 #define XY_ADMIN_ACCOUNTS   3
 #define XY_INSTANCE_DIR_MAX 1024 /* bytes in an instance directory path */
@@ -36,12 +38,16 @@ struct xy_instance {
 	struct xy_ini *config;
 	struct xy_keyring *keys;
 	struct xy_store *store;
+	struct xy_sealer *tagger; /* store's row keys (CRY-2); the opening thread's */
 	struct xy_catalog *catalog;
 	int64_t catalog_version;
 	char city_code[16];
 	char city_name[XY_NAME_MAX];
 	char **allow_codes; /* sorted allow-list of codes that fail their check */
 	size_t nallow;
+	struct xy_auditcp *auditcp; /* signed checkpoints of the audit chain (AUD-3) */
+	char auditcp_path[PATH_MAX];
+	int retention_months; /* AUD-4: at least 6 */
 };
 
 /* Creates a new instance.  Refuses a directory that exists and is not
@@ -52,6 +58,8 @@ xy_instance_init(const struct xy_init_opts *o, struct xy_init_account acc[XY_ADM
 		 char *err, size_t errlen);
 __attribute__((warn_unused_result)) int xy_instance_open(const char *dir, struct xy_instance **out,
 							 char *err, size_t errlen);
+/* Writes a last audit checkpoint over what this process added (forced,
+ * when the chain moved since the last one), then frees everything. */
 void xy_instance_close(struct xy_instance *inst);
 
 /* The allow-list callback for xy_row_opts (inst is the instance). */

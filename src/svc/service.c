@@ -5,12 +5,16 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "audit/checkpoint.h"
+#include "audit/retain.h"
+#include "crypto/keyring.h"
 #include "audit/writer.h"
 #include "crypto/password.h"
 #include "crypto/seal.h"
 #include "svc/instance.h"
 #include "svc/client.h"
 #include "svc/service.h"
+#include "util/date.h"
 #include "util/err.h"
 #include "util/utf8.h"
 #include "util/ini.h"
@@ -99,7 +103,7 @@ int xy_service_open(struct xy_service *svc, struct xy_instance *inst, char *err,
 		xy_sessions_free(svc->sessions);
 		return rc;
 	}
-	if ((rc = xy_auditw_start(svc->db_path, &svc->auditw))) {
+	if ((rc = xy_auditw_start(svc->db_path, inst->auditcp, &svc->auditw))) {
 		snprintf(err, errlen, "cannot start the audit writer: %s", xy_strerror(rc));
 		xy_sessions_free(svc->sessions);
 		xy_clients_free(svc->clients);
@@ -144,6 +148,7 @@ int xy_ctx_init(struct xy_ctx *cx, struct xy_service *svc, const char *client, c
 			free(t);
 			return rc;
 		}
+		xy_store_set_tagger(t->st, t->sealer); /* CRY-2 */
 		pthread_mutex_lock(&svc->threads_mu);
 		t->next = svc->threads;
 		svc->threads = t;
@@ -153,6 +158,30 @@ int xy_ctx_init(struct xy_ctx *cx, struct xy_service *svc, const char *client, c
 	cx->st = t->st;
 	cx->sealer = t->sealer;
 	return 0;
+}
+
+int xy_svc_audit_checkpoint(struct xy_service *svc)
+{
+	struct xy_ctx cx;
+	int rc = xy_ctx_init(&cx, svc, "local", "maintenance");
+	return rc ? rc : xy_auditcp_sync(svc->inst->auditcp, cx.st, 0);
+}
+
+int xy_svc_audit_retain(struct xy_service *svc, struct xy_retain_result *r)
+{
+	struct xy_instance *inst = svc->inst;
+	struct xy_audit_event who = {0};
+	struct xy_ctx cx;
+	int rc = xy_ctx_init(&cx, svc, "local", "maintenance");
+
+	if (rc)
+		return rc;
+	who.zone = XY_ZONE_GOV;
+	who.client = "local";
+	who.agent = "maintenance";
+	who.account = "system:retention";
+	return xy_audit_retain(cx.st, inst->auditcp, xy_keyring_sm2(inst->keys), inst->auditcp_path,
+			       inst->retention_months, xy_now_us(), &who, r);
 }
 
 static void fill_event(struct xy_ctx *cx, struct xy_audit_event *ev, const char *action,
@@ -211,6 +240,29 @@ int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, c
 		return XY_EAUDIT;
 	cx->audited = 1; /* (rolled back with its change if that fails) */
 	return 0;
+}
+
+/* ---- CRY-2: rows changed behind the application's back ---- */
+
+int xy_svc_integrity(struct xy_ctx *cx)
+{
+	struct xy_store_tamper t[XY_STORE_TAMPER_MAX];
+	char obj[160];
+	int n, rc = 0;
+
+	if (!cx->st || !xy_store_tamper_pending(cx->st))
+		return 0;
+	/* Whatever the service left open is undone first: the alarm commits on
+	 * the writer's connection, which needs the write lock. */
+	xy_store_rollback(cx->st);
+	n = xy_store_tamper_take(cx->st, t, XY_STORE_TAMPER_MAX);
+	for (int i = 0; i < n && i < XY_STORE_TAMPER_MAX; i++) {
+		snprintf(obj, sizeof obj, "{\"table\":\"%s\",\"id\":%lld,\"what\":\"%s\"}",
+			 t[i].table, (long long)t[i].id, t[i].what);
+		if (xy_svc_audit(cx, "integrity.alarm", obj, "failed", "row_tag_mismatch"))
+			rc = XY_EAUDIT;
+	}
+	return rc ? rc : XY_ETAMPER;
 }
 
 /* ---- shared by the services ---- */

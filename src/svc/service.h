@@ -97,6 +97,16 @@ struct xy_ctx {
 	struct xy_actor actor; /* from who, for the policy decision */
 };
 
+/* AUD-3: offers the committed audit head to the instance's checkpointer,
+ * which signs a checkpoint when one is due (the maintenance tick calls it,
+ * so events of change transactions are covered within the interval). */
+int xy_svc_audit_checkpoint(struct xy_service *svc);
+
+/* AUD-4: the retention job (xy_audit_retain) on this service's store, as
+ * "system:retention". */
+struct xy_retain_result;
+int xy_svc_audit_retain(struct xy_service *svc, struct xy_retain_result *r);
+
 /* Reads [security], [session], [password] from the instance configuration. */
 int xy_service_open(struct xy_service *svc, struct xy_instance *inst, char *err, size_t errlen);
 void xy_service_close(struct xy_service *svc);
@@ -120,6 +130,13 @@ int xy_svc_audit_read(struct xy_ctx *cx, const char *action, const char *object,
 /* A change's event inside the open transaction. */
 int xy_svc_audit_tx(struct xy_ctx *cx, const char *action, const char *object, const char *result,
 		    const char *reason);
+
+/* CRY-2: when this request's reads met rows whose tag fails (the store
+ * noted them), rolls back what is open and writes one `integrity.alarm`
+ * event per row (table, id, what is wrong; never the row's content), then
+ * returns XY_ETAMPER (XY_EAUDIT when an alarm could not be written); 0
+ * when there were none. */
+int xy_svc_integrity(struct xy_ctx *cx);
 
 /* ---- shared by the services ---- */
 

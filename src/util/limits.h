@@ -23,6 +23,9 @@
 #define XY_CODE_MAX		32  /* a dataset / field / unit code */
 #define XY_NAME_MAX		256 /* a Chinese name, bytes */
 
+/* Store. */
+#define XY_TAG_ROW_MAX (1024 * 1024) /* canonical bytes of one tagged row (CRY-2) */
+
 /* Instance set-up. */
 #define XY_CONFIG_FILE_MAX     (64 * 1024)
 #define XY_REGIONS_MAX	       512

@@ -425,10 +425,12 @@ def test_acc10_expired_and_dormant_accounts_are_reported_and_disabled(tmp):
         c = srv.db()
         end = c.execute("select end_date from accounts where name = 'kong.end'").fetchone()[0]
         c.close()
-        srv.sql_write("update accounts set end_date = ? where name = 'kong.end'", end - 3)
+        srv.sql_write_retag("accounts", "update accounts set end_date = ?"
+                            " where name = 'kong.end'", end - 3)
         long_ago = int((time.time() - 100 * 86400) * 1e6)
-        srv.sql_write("update accounts set last_login_at = ?, created_at = ?, status_at = ? "
-                      "where name = 'dong.dormant'", long_ago, long_ago, long_ago)
+        srv.sql_write_retag("accounts", "update accounts set last_login_at = ?, created_at = ?,"
+                            " status_at = ? where name = 'dong.dormant'",
+                            long_ago, long_ago, long_ago)
         # Expired: a new sign-in is refused at once.
         expect(k.signin(), 401, "invalid_credentials")
         expect(auditor.post("/api/v1/account-review"), 403, "forbidden")

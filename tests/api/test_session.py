@@ -241,7 +241,8 @@ def test_acc4_password_older_than_max_age_must_be_changed(tmp):
         admin = srv.setup_admin()
         expect(admin.get("/api/v1/accounts"), 200)
         old = int((time.time() - 31 * 86400) * 1e6)
-        srv.sql_write("update accounts set pw_changed_at = ? where name = ?", old, admin.name)
+        srv.sql_write_retag("accounts", "update accounts set pw_changed_at = ? where name = ?",
+                            old, admin.name)
         r = expect(admin.signin(), 201)
         check(r.json["must_change_password"] is True, r)
         expect(admin.get("/api/v1/accounts"), 403, "password_change_required")

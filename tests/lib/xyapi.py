@@ -24,7 +24,7 @@ import subprocess
 import time
 
 from codes import idnum
-from xytest import BIN, Failure, check, run
+from xytest import BIN, Failure, check, retag, run
 
 # Passwords that meet ACC-4 (length, three classes, not common, no account name).
 _PW_WORDS = ["Tide", "Maple", "Orbit", "Lantern", "Quartz", "Harbor", "Willow", "Copper"]
@@ -320,6 +320,22 @@ class Server:
             c.commit()
         finally:
             c.close()
+
+    def sql_write_retag(self, table, query, *params):
+        """sql_write on a tagged table, then each changed row (those the
+        query's WHERE names: it must select by name or id) re-tagged: time
+        passing, not tampering (CRY-2; see xytest.retag)."""
+        where = query[query.lower().index(" where "):]
+        params_where = params[len(params) - where.count("?"):]
+        c = self.db()
+        try:
+            ids = [r[0] for r in c.execute("select id from %s%s" % (table, where),
+                                           params_where)]
+        finally:
+            c.close()
+        self.sql_write(query, *params)
+        for i in ids:
+            retag(self.dir, table, i)
 
     # -- people --
 

@@ -46,6 +46,18 @@ def sql(db, query, *params):
     return p.stdout
 
 
+def retag(inst_dir, table, row_id):
+    """Test stand-in for a clock: after a test moved a date in a tagged row
+    (an end date passed, a password grown old), re-tags that row as the
+    application would have written it (CRY-2), with the test tool
+    build/tests/xy_retag.  Never used to hide a tampered row."""
+    build = os.environ.get("XY_BUILD") or os.path.join(ROOT, "build")
+    p = subprocess.run([os.path.join(build, "tests", "xy_retag"), inst_dir, table,
+                        str(row_id)], capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        raise Failure("xy_retag failed: " + p.stderr)
+
+
 def run_all(module_globals=None):
     g = module_globals or inspect.stack()[1].frame.f_globals
     tests = [(n, f) for n, f in g.items()
