@@ -12,13 +12,6 @@
 
 #define CHINA_S (8 * 3600LL)
 
-static int two_digits(const char *p)
-{
-	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-		return -1;
-	return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
 /* ?key= as a time: YYYY-MM-DD (midnight in China) or
  * YYYY-MM-DDTHH:MM:SS followed by Z or +08:00.  0 when absent; -1 when
  * malformed. */
@@ -37,8 +30,8 @@ static int64_t time_param(struct xy_api_req *ar, const char *key)
 	if (n > 10) {
 		const char *end = s + 19;
 		if (n < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-		    (h = two_digits(s + 11)) < 0 || (m = two_digits(s + 14)) < 0 ||
-		    (sec = two_digits(s + 17)) < 0 || h > 23 || m > 59 || sec > 59)
+		    (h = xy_two_digits(s + 11)) < 0 || (m = xy_two_digits(s + 14)) < 0 ||
+		    (sec = xy_two_digits(s + 17)) < 0 || h > 23 || m > 59 || sec > 59)
 			return -1;
 		if (!strcmp(end, "Z"))
 			off = 0;

@@ -11,8 +11,6 @@
 #include "util/fault.h"
 #include "util/log.h"
 
-#define EVENT_MAX (256 * 1024) /* canonical bytes of one event */
-
 static int put_field(struct xy_buf *b, const char *s)
 {
 	uint8_t len[4];
@@ -63,7 +61,7 @@ int xy_audit_link(const uint8_t prev[32], const struct xy_store_event *ev, struc
 {
 	int rc;
 	xy_buf_reset(scratch);
-	scratch->max = EVENT_MAX;
+	scratch->max = XY_AUDIT_EVENT_MAX;
 	rc = xy_buf_add(scratch, prev, 32);
 	if (!rc)
 		rc = xy_audit_canonical(ev, scratch);
@@ -76,7 +74,7 @@ int xy_audit_head(struct xy_store *st, struct xy_audit_cursor *cur)
 {
 	int rc = xy_store_audit_head(st, &cur->seq, cur->hash);
 	if (!cur->scratch.max)
-		xy_buf_init(&cur->scratch, EVENT_MAX);
+		xy_buf_init(&cur->scratch, XY_AUDIT_EVENT_MAX);
 	if (rc)
 		xy_log_error("audit: the chain head cannot be read: %s", xy_strerror(rc));
 	return rc ? XY_EAUDIT : 0;

@@ -17,6 +17,8 @@
 #define XY_ZONE_GOV "government"
 #define XY_ZONE_NET "internet"
 
+#define XY_AUDIT_EVENT_MAX (256 * 1024) /* canonical bytes of one event */
+
 struct xy_audit_event {
 	const char *zone;      /* XY_ZONE_GOV or XY_ZONE_NET */
 	const char *client;    /* address:port, or "local" for a command on the host */

@@ -12,9 +12,8 @@
 #include "crypto/sm2.h"
 #include "util/err.h"
 
-#define EVENT_MAX   (256 * 1024) /* canonical bytes of one event (as audit.c) */
-#define RETAIN_MAX  10000	 /* retain lines one file may hold */
-#define STOP_TAMPER 1		 /* scan callback: stop, finding recorded */
+#define RETAIN_MAX  10000 /* retain lines one file may hold */
+#define STOP_TAMPER 1	  /* scan callback: stop, finding recorded */
 
 struct retain {
 	int64_t seq;
@@ -281,7 +280,7 @@ static int classify(struct xy_store *st, struct vstate *v, int64_t seq)
 
 	memset(&p, 0, sizeof p);
 	memcpy(p.prev, v->prev, 32);
-	xy_buf_init(&p.scratch, EVENT_MAX);
+	xy_buf_init(&p.scratch, XY_AUDIT_EVENT_MAX);
 	rc = xy_store_audit_scan(st, seq, collect, &p);
 	if (rc == 1)
 		rc = 0;
@@ -337,7 +336,7 @@ int xy_audit_verify(struct xy_store *st, const struct xy_sm2key *key, const char
 	memset(res, 0, sizeof *res);
 	memset(&v, 0, sizeof v);
 	v.res = res;
-	xy_buf_init(&v.scratch, EVENT_MAX);
+	xy_buf_init(&v.scratch, XY_AUDIT_EVENT_MAX);
 	if (key && cp_path) {
 		v.ret = calloc(RETAIN_MAX, sizeof *v.ret);
 		if (!v.ret) {

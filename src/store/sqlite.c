@@ -1357,23 +1357,7 @@ int xy_store_audit_scan(struct xy_store *st, int64_t from_seq,
 		return XY_ESTORE;
 	sqlite3_bind_int64(s, 1, from_seq);
 	while (!frc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ev.seq = sqlite3_column_int64(s, 0);
-		ev.ts_us = sqlite3_column_int64(s, 1);
-		ev.zone = (const char *)sqlite3_column_text(s, 2);
-		ev.client = (const char *)sqlite3_column_text(s, 3);
-		ev.agent = (const char *)sqlite3_column_text(s, 4);
-		ev.account = (const char *)sqlite3_column_text(s, 5);
-		ev.real_name = (const char *)sqlite3_column_text(s, 6);
-		ev.unit = (const char *)sqlite3_column_text(s, 7);
-		ev.action = (const char *)sqlite3_column_text(s, 8);
-		ev.object = (const char *)sqlite3_column_text(s, 9);
-		ev.purpose = (const char *)sqlite3_column_text(s, 10);
-		ev.grant_ref = (const char *)sqlite3_column_text(s, 11);
-		ev.result = (const char *)sqlite3_column_text(s, 12);
-		ev.reason = (const char *)sqlite3_column_text(s, 13);
-		memset(ev.hash, 0, 32);
-		if (sqlite3_column_bytes(s, 14) == 32)
-			memcpy(ev.hash, sqlite3_column_blob(s, 14), 32);
+		xy__sql_event(s, &ev);
 		frc = fn(arg, &ev);
 	}
 	sqlite3_reset(s);
@@ -1383,6 +1367,27 @@ int xy_store_audit_scan(struct xy_store *st, int64_t from_seq,
 }
 
 /* ---- for the engine's other files (sqlite_int.h) ---- */
+
+void xy__sql_event(sqlite3_stmt *s, struct xy_store_event *ev)
+{
+	ev->seq = sqlite3_column_int64(s, 0);
+	ev->ts_us = sqlite3_column_int64(s, 1);
+	ev->zone = (const char *)sqlite3_column_text(s, 2);
+	ev->client = (const char *)sqlite3_column_text(s, 3);
+	ev->agent = (const char *)sqlite3_column_text(s, 4);
+	ev->account = (const char *)sqlite3_column_text(s, 5);
+	ev->real_name = (const char *)sqlite3_column_text(s, 6);
+	ev->unit = (const char *)sqlite3_column_text(s, 7);
+	ev->action = (const char *)sqlite3_column_text(s, 8);
+	ev->object = (const char *)sqlite3_column_text(s, 9);
+	ev->purpose = (const char *)sqlite3_column_text(s, 10);
+	ev->grant_ref = (const char *)sqlite3_column_text(s, 11);
+	ev->result = (const char *)sqlite3_column_text(s, 12);
+	ev->reason = (const char *)sqlite3_column_text(s, 13);
+	memset(ev->hash, 0, 32);
+	if (sqlite3_column_bytes(s, 14) == 32)
+		memcpy(ev->hash, sqlite3_column_blob(s, 14), 32);
+}
 
 sqlite3 *xy__sql_db(struct xy_store *st)
 {

@@ -33,6 +33,11 @@ int xy__sql_error(struct xy_store *st, const char *what);
 /* Binds text (NULL binds SQL NULL); v must outlive the step. */
 void xy__sql_text(sqlite3_stmt *s, int i, const char *v);
 void xy__sql_copy(sqlite3_stmt *s, int col, char *out, size_t cap);
+/* An audit_events row selected as seq, ts, zone, client, agent, account,
+ * real_name, unit, action, object, purpose, grant_ref, result, reason, hash
+ * (the strings live until the next step). */
+struct xy_store_event;
+void xy__sql_event(sqlite3_stmt *s, struct xy_store_event *ev);
 
 /* ---- row tags (CRY-2, sqlite_tag.c) ---- */
 

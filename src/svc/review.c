@@ -509,21 +509,14 @@ static long distinct(struct bucket *b)
 	return n;
 }
 
-static int two_digits(const char *p)
-{
-	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-		return -1;
-	return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
 /* "HH:MM-HH:MM" */
 static int parse_hours(const char *s, int *from, int *to)
 {
 	int h1, m1, h2, m2;
 	if (!s || strlen(s) != 11 || s[2] != ':' || s[5] != '-' || s[8] != ':' ||
-	    (h1 = two_digits(s)) < 0 || (m1 = two_digits(s + 3)) < 0 ||
-	    (h2 = two_digits(s + 6)) < 0 || (m2 = two_digits(s + 9)) < 0 || h1 > 24 || h2 > 24 ||
-	    m1 > 59 || m2 > 59)
+	    (h1 = xy_two_digits(s)) < 0 || (m1 = xy_two_digits(s + 3)) < 0 ||
+	    (h2 = xy_two_digits(s + 6)) < 0 || (m2 = xy_two_digits(s + 9)) < 0 || h1 > 24 ||
+	    h2 > 24 || m1 > 59 || m2 > 59)
 		return XY_ECONFIG;
 	*from = h1 * 60 + m1;
 	*to = h2 * 60 + m2;

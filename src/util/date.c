@@ -142,6 +142,13 @@ int32_t xy_date_add_months(int32_t days, int months)
 	return days_from_civil(y, m, d);
 }
 
+int xy_two_digits(const char *p)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
 int64_t xy_now_us(void)
 {
 	struct timespec ts;

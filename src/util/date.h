@@ -27,6 +27,8 @@ int32_t xy_date_add_months(int32_t days, int months);
 int32_t xy_today(void);
 /* YYYYMMDD as an int (for the pure validators). */
 int xy_date_yyyymmdd(int32_t days);
+/* Two decimal digits at p as 0..99, or -1 (for "HH:MM"-style fields). */
+int xy_two_digits(const char *p);
 /* Microseconds since the epoch (wall clock). */
 int64_t xy_now_us(void);
 
