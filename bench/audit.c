@@ -4,15 +4,16 @@
  *                                      writer (xy_auditw_start), PRODUCERS threads each calling
  *                                      xy_auditw_write (blocking until the event is durable, as
  *                                      a request thread does) until EVENTS events are written
- *   audit ref DB EVENTS                the reference: the same rows inserted by plain SQLite
+ *   audit ref DB EVENTS [TXN_ROWS]     the reference: the same rows inserted by plain SQLite
  *                                      into a table of audit_events' shape, one prepared INSERT,
- *                                      one transaction, WAL, synchronous=FULL, the hash column a
- *                                      32-byte blob (no chain, no SM3)
+ *                                      one transaction (or a durable commit every TXN_ROWS
+ *                                      rows), WAL, synchronous=FULL, the hash column a 32-byte
+ *                                      blob (no chain, no SM3)
  *   audit verify DB                    xy_audit_verify_chain over the store at DB
  *
  * DB must not exist for append and ref.  The events are read queries as the query API writes
  * them: zone government, a client address, a browser agent, an account with its real name and
- * unit, action "query", an object of ~200 bytes (dataset, subject code, record ids, count), a
+ * unit, action "query", an object of ~170 bytes (dataset, subject code, record ids, count), a
  * purpose and an agreement reference.  Each prints one line of `key=value` figures:
  *
  *   append: events= seconds= events_per_s= wait_p50_us= wait_p99_us= wait_max_us=
