@@ -111,6 +111,7 @@ bench: $(BUILD)/xinyong $(BENCH_BIN)
 	@sh bench/run.sh $(BUILD)
 	@sh bench/http.sh $(BUILD)
 	@sh bench/query.sh $(BUILD)
+	@sh bench/audit.sh $(BUILD)
 
 # libFuzzer targets: clang, sanitizers, every parser of untrusted bytes.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
