@@ -1,15 +1,27 @@
 /* audit: the audit benchmarks (bench/audit.sh, issue 5).
  *
- *   audit append DB EVENTS PRODUCERS   the product path: a fresh store at DB, the group-commit
- *                                      writer (xy_auditw_start), PRODUCERS threads each calling
- *                                      xy_auditw_write (blocking until the event is durable, as
- *                                      a request thread does) until EVENTS events are written
+ *   audit append DB EVENTS PRODUCERS [INFLIGHT]
+ *                                      the product path: a fresh store at DB, the group-commit
+ *                                      writer (xy_auditw_start) signing checkpoints into
+ *                                      DB.cp with a fresh SM2 key (public key in DB.pub), as
+ *                                      `xinyong serve` runs it, and PRODUCERS threads writing
+ *                                      until EVENTS events are durable.  INFLIGHT 1 (default):
+ *                                      each calls xy_auditw_write, blocking until its event is
+ *                                      durable.  INFLIGHT N > 1: each hands its events over
+ *                                      with xy_auditw_submit and keeps at most N of them not
+ *                                      yet durable, as a server thread does whose requests
+ *                                      are suspended until their event is durable (the HTTP
+ *                                      server parks the connection and resumes it from the
+ *                                      writer's completion); a wait is then from submit to
+ *                                      the completion
  *   audit ref DB EVENTS [TXN_ROWS]     the reference: the same rows inserted by plain SQLite
  *                                      into a table of audit_events' shape, one prepared INSERT,
  *                                      one transaction (or a durable commit every TXN_ROWS
  *                                      rows), WAL, synchronous=FULL, the hash column a 32-byte
  *                                      blob (no chain, no SM3)
- *   audit verify DB                    xy_audit_verify_chain over the store at DB
+ *   audit verify DB                    xy_audit_verify over the store at DB: the chain, and
+ *                                      with DB.cp and DB.pub present every checkpoint and its
+ *                                      signature, as `xinyong audit verify` does
  *
  * DB must not exist for append and ref.  The events are read queries as the query API writes
  * them: zone government, a client address, a browser agent, an account with its real name and
@@ -34,7 +46,10 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "audit/checkpoint.h"
 #include "audit/writer.h"
+#include "crypto/sm2.h"
+#include "util/buf.h"
 #include "store/store.h"
 #include "util/date.h"
 #include "util/err.h"
@@ -119,18 +134,31 @@ static int fresh(const char *path)
 	return 0;
 }
 
-/* ---- append: the group-commit writer with blocking producers ---- */
+/* ---- append: the group-commit writer with its producers ---- */
+
+#define INFLIGHT_MAX 4096
 
 struct producer {
 	struct xy_auditw *w;
 	long first, count; /* events first .. first + count - 1 */
 	uint32_t *wait_us; /* count entries */
+	int inflight_max;
+	/* INFLIGHT > 1: the events handed over and not yet durable */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int inflight;
+	int lost;
 	int rc;
 };
 
-static void *produce(void *arg)
+struct pending {
+	struct producer *p;
+	long k;
+	int64_t t0;
+};
+
+static void *produce_blocking(struct producer *p)
 {
-	struct producer *p = arg;
 	struct evtext t;
 	struct xy_audit_event ev;
 
@@ -148,17 +176,109 @@ static void *produce(void *arg)
 	return NULL;
 }
 
+/* On the writer's thread, once the event is durable (or lost). */
+static void completed(void *arg, int rc)
+{
+	struct pending *pd = arg;
+	struct producer *p = pd->p;
+
+	p->wait_us[pd->k] = (uint32_t)((mono_ns() - pd->t0) / 1000);
+	pthread_mutex_lock(&p->mu);
+	if (rc)
+		p->lost++;
+	p->inflight--;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *produce_async(struct producer *p)
+{
+	struct pending *slots = calloc((size_t)p->count, sizeof *slots);
+	struct evtext t;
+	struct xy_audit_event ev;
+
+	if (!slots) {
+		p->rc = XY_ENOMEM;
+		return NULL;
+	}
+	memset(&t, 0, sizeof t);
+	for (long k = 0; k < p->count; k++) {
+		pthread_mutex_lock(&p->mu);
+		while (p->inflight >= p->inflight_max)
+			pthread_cond_wait(&p->cv, &p->mu);
+		p->inflight++;
+		pthread_mutex_unlock(&p->mu);
+		make_event(p->first + k, &t, &ev);
+		slots[k] = (struct pending){.p = p, .k = k, .t0 = mono_ns()};
+		if ((p->rc = xy_auditw_submit(p->w, &ev, completed, &slots[k]))) {
+			fprintf(stderr, "audit: event %ld: %s\n", p->first + k, xy_strerror(p->rc));
+			pthread_mutex_lock(&p->mu);
+			p->inflight--;
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+	}
+	pthread_mutex_lock(&p->mu);
+	while (p->inflight > 0)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->lost && !p->rc)
+		p->rc = XY_EAUDIT;
+	pthread_mutex_unlock(&p->mu);
+	free(slots);
+	return NULL;
+}
+
+static void *produce(void *arg)
+{
+	struct producer *p = arg;
+	return p->inflight_max > 1 ? produce_async(p) : produce_blocking(p);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	return (x > y) - (x < y);
 }
 
-static int append(const char *db, long events, int nprod)
+/* A fresh SM2 key whose public half goes to DB.pub, and the checkpointer
+ * of DB.cp with the server's defaults. */
+static int checkpointer(const char *db, struct xy_sm2key **key, struct xy_auditcp **cp)
 {
-	struct producer prods[PRODUCERS_MAX] = {0};
+	const struct xy_auditcp_conf conf = {.every_events = XY_CP_EVENTS_DEF,
+					     .every_seconds = XY_CP_SECONDS_DEF};
+	char path[4096];
+	struct xy_buf pem;
+	FILE *f;
+	int rc;
+
+	xy_buf_init(&pem, 4096);
+	if ((rc = xy_sm2_generate(key)) || (rc = xy_sm2_public_pem(*key, &pem)))
+		goto out;
+	snprintf(path, sizeof path, "%s.pub", db);
+	if (!(f = fopen(path, "w")) || fwrite(pem.p, 1, pem.len, f) != pem.len) {
+		rc = XY_EIO;
+		if (f)
+			fclose(f);
+		goto out;
+	}
+	if (fclose(f)) {
+		rc = XY_EIO;
+		goto out;
+	}
+	snprintf(path, sizeof path, "%s.cp", db);
+	rc = xy_auditcp_open(path, *key, &conf, cp);
+out:
+	xy_buf_cleanup(&pem);
+	return rc;
+}
+
+static int append(const char *db, long events, int nprod, int inflight)
+{
+	struct producer prods[PRODUCERS_MAX];
 	pthread_t tids[PRODUCERS_MAX];
 	struct xy_store *st = NULL;
+	struct xy_sm2key *key = NULL;
+	struct xy_auditcp *cp = NULL;
 	struct xy_auditw *w = NULL;
 	uint32_t *waits = NULL;
 	int started = 0, rc = 1;
@@ -172,22 +292,33 @@ static int append(const char *db, long events, int nprod)
 		return 1;
 	}
 	xy_store_close(st);
+	if (checkpointer(db, &key, &cp)) {
+		fputs("audit: cannot make the signing key and checkpoint file\n", stderr);
+		goto out;
+	}
 	if (!(waits = calloc((size_t)events, sizeof *waits))) {
 		fputs("audit: out of memory\n", stderr);
-		return 1;
+		goto out;
 	}
 	xy_log_set_level(XY_LOG_INFO); /* for the writer's events-in-commits line */
-	if (xy_auditw_start(db, &w)) {
+	if (xy_auditw_start(db, cp, &w)) {
 		fputs("audit: the writer did not start\n", stderr);
 		goto out;
 	}
+	memset(prods, 0, sizeof prods);
 	t0 = mono_ns();
 	for (long first = 0; started < nprod; started++) {
 		long count = events / nprod + (started < events % nprod);
-		prods[started] = (struct producer){
-			.w = w, .first = first, .count = count, .wait_us = waits + first};
+		struct producer *p = &prods[started];
+		p->w = w;
+		p->first = first;
+		p->count = count;
+		p->wait_us = waits + first;
+		p->inflight_max = inflight;
+		pthread_mutex_init(&p->mu, NULL);
+		pthread_cond_init(&p->cv, NULL);
 		first += count;
-		if (pthread_create(&tids[started], NULL, produce, &prods[started])) {
+		if (pthread_create(&tids[started], NULL, produce, p)) {
 			fputs("audit: cannot start a producer\n", stderr);
 			break;
 		}
@@ -199,6 +330,15 @@ static int append(const char *db, long events, int nprod)
 	}
 	t1 = mono_ns();
 	xy_auditw_stop(w);
+	/* The last checkpoint, as `xinyong serve` writes it at stop. */
+	if (!xy_store_open(db, 0, &st)) {
+		(void)xy_auditcp_sync(cp, st, 1);
+		xy_store_close(st);
+	}
+	for (int i = 0; i < nprod; i++) {
+		pthread_mutex_destroy(&prods[i].mu);
+		pthread_cond_destroy(&prods[i].cv);
+	}
 	if (rc)
 		goto out;
 	qsort(waits, (size_t)events, sizeof *waits, cmp_u32);
@@ -207,6 +347,8 @@ static int append(const char *db, long events, int nprod)
 	       events, (double)(t1 - t0) / 1e9, (double)events * 1e9 / (double)(t1 - t0),
 	       waits[events / 2], waits[events - 1 - events / 100], waits[events - 1]);
 out:
+	xy_auditcp_close(cp);
+	xy_sm2_free(key);
 	free(waits);
 	return rc;
 }
@@ -312,25 +454,42 @@ out:
 static int verify(const char *db)
 {
 	struct xy_store *st = NULL;
+	struct xy_sm2key *key = NULL;
 	struct xy_audit_check chk;
+	char path[4096], cp[4096], pem[4096];
+	size_t n = 0;
+	FILE *f;
 	int64_t t0, t1;
 	int rc;
 
+	snprintf(path, sizeof path, "%s.pub", db);
+	snprintf(cp, sizeof cp, "%s.cp", db);
+	if ((f = fopen(path, "r"))) {
+		n = fread(pem, 1, sizeof pem, f);
+		fclose(f);
+		if (xy_sm2_load_public_pem(pem, n, &key)) {
+			fprintf(stderr, "audit: %s is not an SM2 public key\n", path);
+			return 1;
+		}
+	}
 	if (xy_store_open(db, 0, &st)) {
 		fprintf(stderr, "audit: cannot open the store %s\n", db);
+		xy_sm2_free(key);
 		return 1;
 	}
 	t0 = mono_ns();
-	rc = xy_audit_verify_chain(st, &chk);
+	rc = xy_audit_verify(st, key, key ? cp : NULL, &chk);
 	t1 = mono_ns();
 	xy_store_close(st);
+	xy_sm2_free(key);
 	if (rc) {
 		fprintf(stderr, "audit: verify: %s (event %lld: %s)\n", xy_strerror(rc),
 			(long long)chk.bad_seq, chk.what);
 		return 1;
 	}
-	printf("events=%lld seconds=%.3f events_per_s=%.0f\n", (long long)chk.events,
-	       (double)(t1 - t0) / 1e9, (double)chk.events * 1e9 / (double)(t1 - t0));
+	printf("events=%lld checkpoints_to=%lld seconds=%.3f events_per_s=%.0f\n",
+	       (long long)chk.events, (long long)chk.covered_seq, (double)(t1 - t0) / 1e9,
+	       (double)chk.events * 1e9 / (double)(t1 - t0));
 	return 0;
 }
 
@@ -343,15 +502,16 @@ static long number(const char *s, long min, long max)
 
 int main(int argc, char **argv)
 {
-	static const char usage[] = "usage: audit append DB EVENTS PRODUCERS\n"
+	static const char usage[] = "usage: audit append DB EVENTS PRODUCERS [INFLIGHT]\n"
 				    "       audit ref DB EVENTS [TXN_ROWS]\n"
 				    "       audit verify DB\n";
 	long events = argc >= 4 ? number(argv[3], 1, EVENTS_MAX) : -1;
 
-	if (argc == 5 && strcmp(argv[1], "append") == 0) {
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "append") == 0) {
 		long nprod = number(argv[4], 1, PRODUCERS_MAX);
-		if (events > 0 && nprod > 0)
-			return append(argv[2], events, (int)nprod);
+		long inflight = argc == 6 ? number(argv[5], 1, INFLIGHT_MAX) : 1;
+		if (events > 0 && nprod > 0 && inflight > 0)
+			return append(argv[2], events, (int)nprod, (int)inflight);
 	} else if ((argc == 4 || argc == 5) && strcmp(argv[1], "ref") == 0) {
 		long txn_rows = argc == 5 ? number(argv[4], 1, EVENTS_MAX) : 0;
 		if (events > 0 && txn_rows >= 0)

@@ -38,9 +38,9 @@ struct vstate {
 	struct retain *ret;
 	size_t nret;
 	int have_file;
-	uint8_t prev[32]; /* the stored hash of the last event read */
-	int64_t expect;	  /* 0 before the first event */
-	int n;		  /* events read, not yet checked: */
+	uint8_t prev[32];	    /* the stored hash of the last event read */
+	int64_t expect;		    /* 0 before the first event */
+	int n;			    /* events read, not yet checked: */
 	struct xy_buf bytes[BATCH]; /* their chain-step input, prev || canonical */
 	int64_t seq[BATCH];
 	uint8_t hash[BATCH][32]; /* their stored hashes */

@@ -38,6 +38,13 @@ struct xy_auditw {
 /* Appends the batch in one transaction: 0, or the error that lost it all. */
 static int write_batch(struct xy_auditw *w, struct item *list)
 {
+#ifdef XY_AUDITW_DROP
+	/* The query benchmark's comparison build (Makefile, bench/query.sh):
+	 * every event is "durable" at once and goes nowhere. */
+	(void)w;
+	(void)list;
+	return 0;
+#endif
 	struct xy_audit_cursor cur = {0};
 	int rc = xy_store_begin(w->st);
 	long n = 0;

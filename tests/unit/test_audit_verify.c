@@ -5,8 +5,9 @@
  *
  * Each test writes a chain of 300 events into a fresh store in a scratch directory with
  * xy_audit_append_at, changes the table with plain SQL as an intruder with file access
- * would (dropping the append-only triggers first), and checks the answer: XY_ETAMPER, the sequence number, the text, and the count of
- * events read up to the bad one (as the walk one event at a time counted them). */
+ * would (dropping the append-only triggers first), and checks the answer: XY_ETAMPER, the sequence
+ * number, the text, and the count of events read up to the bad one (as the walk one event at a time
+ * counted them). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,7 +159,8 @@ static void test_aud3_reordered_events(void **state)
 	tamper(*state, "UPDATE audit_events SET seq = -1 WHERE seq = 100;"
 		       "UPDATE audit_events SET seq = 100 WHERE seq = 101;"
 		       "UPDATE audit_events SET seq = 101 WHERE seq = -1");
-	expect(*state, XY_ETAMPER, 100, "events 100 and 101 are in each other's place (reordered)", 100);
+	expect(*state, XY_ETAMPER, 100, "events 100 and 101 are in each other's place (reordered)",
+	       100);
 }
 
 static void test_aud3_inserted_event_at_the_end(void **state)
