@@ -145,6 +145,7 @@ sed -i -e 's/^rate_per_addr = .*/rate_per_addr = 1000000/' \
 	-e 's/^conn_per_addr = .*/conn_per_addr = 256/' \
 	-e 's/^access_log = .*/access_log = 0/' "$DIR/inst/config.ini"
 serve() { # BINARY: starts it on the instance; sets pid, base
+	rm -f "$DIR/serve.out" # (not truncated by the background start: it may race the wait below)
 	"$1" serve "$DIR/inst" --listen 127.0.0.1:0 >"$DIR/serve.out" 2>>"$DIR/serve.log" &
 	pid=$!
 	i=0
