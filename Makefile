@@ -87,11 +87,28 @@ $(BUILD)/tests/xy_%: tests/tools/%.c $(BUILD)/libxy.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libxy.a $(ALL_LDFLAGS) $(LIBS)
 
+# Preloaded into a server under test to fail its storage (tests/preload/):
+# plain flags, no sanitizer, so it loads into either build.
+$(BUILD)/tests/libfaultfs.so: tests/preload/faultfs.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+# For the query benchmark's audit cost only (issue 5): the same server with a
+# writer that drops its events (XY_AUDITW_DROP).  Never installed or run
+# outside bench/query.sh.
+$(BUILD)/bench/writer_drop.o: src/audit/writer.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DXY_AUDITW_DROP -c -o $@ $<
+
+$(BUILD)/bench/xinyong-audit-drop: $(CMD_OBJ) $(BUILD)/bench/writer_drop.o $(BUILD)/libxy.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/bench/writer_drop.o $(BUILD)/libxy.a \
+		$(ALL_LDFLAGS) $(LIBS)
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libxy.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libxy.a $(ALL_LDFLAGS) $(LIBS)
 
-tests: $(BUILD)/xinyong $(UNIT_BIN) $(TOOL_BIN)
+tests: $(BUILD)/xinyong $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/libfaultfs.so
 
 # Normal build, then the same suites under AddressSanitizer + UBSan, then a
 # short run of every fuzz target; tests/run.sh sums them into one line.
@@ -107,10 +124,11 @@ test-quick: tests
 run: $(BUILD)/xinyong
 	@sh scripts/run-demo.sh $(BUILD)/xinyong
 
-bench: $(BUILD)/xinyong $(BENCH_BIN)
+bench: $(BUILD)/xinyong $(BENCH_BIN) $(BUILD)/bench/xinyong-audit-drop
 	@sh bench/run.sh $(BUILD)
 	@sh bench/http.sh $(BUILD)
 	@sh bench/query.sh $(BUILD)
+	@sh bench/audit.sh $(BUILD)
 
 # libFuzzer targets: clang, sanitizers, every parser of untrusted bytes.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

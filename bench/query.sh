@@ -12,13 +12,15 @@
 # connections per address are raised in config.ini and the access log is off (the only
 # changes).  Then the plain SQLite reference (bench/sqlite_lookup: the server's own subject
 # and records statements in a loop on the same core.db).  Prints req/s, p99, the ratio to hello
-# world and PASS/FAIL per target.
+# world and PASS/FAIL per target.  Last, what the audit costs (issue 5): the subject lookups
+# on fresh servers, alternately this server and the same one built with a writer that drops
+# its events (bench/xinyong-audit-drop, XY_AUDITW_DROP), two rounds; the loss must be <= 10%.
 #
 #   sh bench/query.sh BUILD
 #   BENCH_SUBJECTS=N   legal persons (default 1000000)
 #   BENCH_RECORDS=N    records (default 5000000)
 #   BENCH_SECONDS=N    seconds per wrk run (default 20; a 5 s warm-up comes first)
-#   BENCH_ONLY=query   run only this one of `make bench`'s benchmarks (import, http, query)
+#   BENCH_ONLY=query   run only this one of `make bench`'s benchmarks (import, http, query, audit)
 #   BENCH_KEEP=1       keep the scratch instance (build/bench-data/query.*) for a look after;
 #                      user.creds there signs bench.user in again (password, TOTP secret)
 #   BENCH_PERF=1       perf record (flat, 499 Hz) of the server during the subject-lookup run;
@@ -45,6 +47,7 @@ TARGET_RPS=25000
 TARGET_P99_MS=20
 TARGET_RATIO=0.15
 TARGET_SEARCH_RPS=2000
+TARGET_AUDIT_LOSS=0.10 # issue 5: audit on loses at most 10% against a writer that drops events
 
 die() {
 	echo "bench: $*" >&2
@@ -141,18 +144,26 @@ sed -i -e 's/^rate_per_addr = .*/rate_per_addr = 1000000/' \
 	-e 's/^signin_per_minute = .*/signin_per_minute = 600/' \
 	-e 's/^conn_per_addr = .*/conn_per_addr = 256/' \
 	-e 's/^access_log = .*/access_log = 0/' "$DIR/inst/config.ini"
+serve() { # BINARY: starts it on the instance; sets pid, base
+	rm -f "$DIR/serve.out" # (not truncated by the background start: it may race the wait below)
+	"$1" serve "$DIR/inst" --listen 127.0.0.1:0 >"$DIR/serve.out" 2>>"$DIR/serve.log" &
+	pid=$!
+	i=0
+	while ! grep -q '^listening port=' "$DIR/serve.out" 2>/dev/null; do
+		i=$((i + 1))
+		kill -0 "$pid" 2>/dev/null || die "the server stopped: $(tail -3 "$DIR/serve.log")"
+		[ $i -lt 6000 ] || die "the server did not start in 10 minutes: $(tail -3 "$DIR/serve.log")"
+		sleep 0.1
+	done
+	base="http://127.0.0.1:$(sed -n 's/^listening port=//p' "$DIR/serve.out")"
+}
+stop() {
+	kill "$pid"
+	wait "$pid" || die "the server exited with status $?: $(tail -3 "$DIR/serve.log")"
+	pid=
+}
 t0=$(now_ms)
-"$XY" serve "$DIR/inst" --listen 127.0.0.1:0 >"$DIR/serve.out" 2>"$DIR/serve.log" &
-pid=$!
-i=0
-while ! grep -q '^listening port=' "$DIR/serve.out" 2>/dev/null; do
-	i=$((i + 1))
-	kill -0 "$pid" 2>/dev/null || die "the server stopped: $(tail -3 "$DIR/serve.log")"
-	[ $i -lt 6000 ] || die "the server did not start in 10 minutes: $(tail -3 "$DIR/serve.log")"
-	sleep 0.1
-done
-port=$(sed -n 's/^listening port=//p' "$DIR/serve.out")
-base="http://127.0.0.1:$port"
+serve "$XY"
 echo "query: server up in $(secs_since "$t0") s (name index of the new subjects included), pid $pid"
 
 # ---- 4. the people and the agreement ----
@@ -227,9 +238,7 @@ print("query: check after the run: 200 codes, all 200 with records (%d-%d a subj
 PY
 
 # Stop the server (SIGTERM: it finishes what is in flight), then count the audit events.
-kill "$pid"
-wait "$pid" || die "the server exited with status $?: $(tail -3 "$DIR/serve.log")"
-pid=
+stop
 events=$(python3 - "$DIR/inst/core.db" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
@@ -244,6 +253,28 @@ ref1=$(ref 1)
 ref2=$(ref 2)
 refr1=$(ref 1 records)
 refr2=$(ref 2 records)
+
+# ---- 6b. what the audit costs (issue 5): the subject lookups again, alternately on the
+# server and on the same server built with a writer that drops its events
+# (bench/xinyong-audit-drop), each a fresh start, a sign-in and a warm-up: on, drop, on, drop.
+lookups() { # NAME: one warm-up and one subject-lookup run against a fresh server
+	tok=$(python3 "$HERE/query_setup.py" --signin "$base" "$DIR/user.creds") || die "sign-in failed"
+	wrk -t2 -c64 -d"${WARMUP}s" -H "Authorization: Bearer $tok" -s "$HERE/query.lua" "$base" -- \
+		subject "$DIR/codes.txt" "$PURPOSE" >"$DIR/wrk.warmup.$1" 2>&1 || die "wrk warm-up failed"
+	wrk_run "$1" -H "Authorization: Bearer $tok" -s "$HERE/query.lua" "$base" -- subject \
+		"$DIR/codes.txt" "$PURPOSE"
+}
+DROP=$BUILD/bench/xinyong-audit-drop
+[ -x "$DROP" ] || die "$DROP missing (run make bench)"
+for round in 1 2; do
+	serve "$XY"
+	lookups "on$round"
+	stop
+	serve "$DROP"
+	lookups "drop$round"
+	stop
+done
+load_audit=$(load)
 
 if [ -n "$perfpid" ]; then
 	echo "query: server profile during the subject lookups (perf, self time, top 40):"
@@ -262,6 +293,14 @@ fi
 	q_rps=$1 q_p50=$2 q_p99=$3 q_n=$4 q_bad=$5 q_err=$6
 	set -- $events
 	ev_query=$1 ev_search=$2
+	set -- $(wrk_figures "$DIR/wrk.on1")
+	on1=$1 on1_bad=$5
+	set -- $(wrk_figures "$DIR/wrk.on2")
+	on2=$1 on2_bad=$5
+	set -- $(wrk_figures "$DIR/wrk.drop1")
+	drop1=$1 drop1_bad=$5
+	set -- $(wrk_figures "$DIR/wrk.drop2")
+	drop2=$1 drop2_bad=$5
 	set -- $(wrk_figures "$DIR/wrk.warmup")
 	w_n=$4
 }
@@ -273,7 +312,9 @@ awk -v subjects="$SUBJECTS" -v records="$RECORDS" -v secs="$SECS" \
 	-v ev_query="$ev_query" -v ev_search="$ev_search" -v w_n="$w_n" \
 	-v ref1="$ref1" -v ref2="$ref2" -v refr1="$refr1" -v refr2="$refr2" \
 	-v t_rps="$TARGET_RPS" -v t_p99="$TARGET_P99_MS" -v t_ratio="$TARGET_RATIO" -v t_search="$TARGET_SEARCH_RPS" \
-	-v lb="$load_before" -v la="$load_after" 'BEGIN {
+	-v lb="$load_before" -v la="$load_after" -v lau="$load_audit" \
+	-v on1="$on1" -v on2="$on2" -v drop1="$drop1" -v drop2="$drop2" \
+	-v ab="$((on1_bad + on2_bad + drop1_bad + drop2_bad))" -v t_audit="$TARGET_AUDIT_LOSS" 'BEGIN {
 	ratio = h_rps > 0 ? s_rps / h_rps : 0
 	printf "\nquery benchmark: %d legal persons, %d records; wrk -t2 -c64, %d s a run; load average %s before, %s after\n", subjects, records, secs, lb, la
 	printf "%-44s %12s   %-10s %s\n", "measure", "value", "target", "result"
@@ -293,9 +334,18 @@ awk -v subjects="$SUBJECTS" -v records="$RECORDS" -v secs="$SECS" \
 	printf "name searches:   %d answers, %d not 2xx, %d socket errors; p50 %.2f ms\n", q_n, q_bad, q_err, q_p50
 	printf "audit events (result ok): subject.query %d for %d answers counted by wrk, subject.search %d for %d\n", ev_query, s_n + w_n + 205, ev_search, q_n + 1
 	print "  (wrk does not count the answers in flight when it stops: up to 64 a run more events)"
+	on = (on1 + on2) / 2
+	drop = (drop1 + drop2) / 2
+	loss = drop > 0 ? 1 - on / drop : 1
+	printf "\nwhat the audit costs (subject lookups, alternated on/drop/on/drop, fresh servers; load average %s after):\n", lau
+	printf "%-44s %12s\n", "audit on req/s (runs 1, 2)", sprintf("%.0f, %.0f", on1, on2)
+	printf "%-44s %12s\n", "writer dropping events req/s (runs 1, 2)", sprintf("%.0f, %.0f", drop1, drop2)
+	printf "%-44s %11.1f%%   %-10s %s\n", "lost with audit on (mean of each)", loss * 100, "<= " t_audit * 100 "%", (loss <= t_audit ? "PASS" : "FAIL")
+	if (ab)
+		print "WARNING: some requests of the audit-cost runs were not 2xx"
 	if (s_bad || q_bad || s_err || q_err)
 		print "WARNING: some requests failed (see above): the figures are not of the real path"
-	if (s_rps < t_rps || s_p99 >= t_p99 || ratio < t_ratio || q_rps < t_search)
+	if (s_rps < t_rps || s_p99 >= t_p99 || ratio < t_ratio || q_rps < t_search || loss > t_audit)
 		print "\nFAIL: at least one query target is missed (see above)"
 	else
 		print "\nPASS: every query target is met"

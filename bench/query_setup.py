@@ -19,7 +19,12 @@ bearer token on stdout (nothing else), progress on stderr.
     python3 query_setup.py BASE_URL INIT_JSON USING_UNIT PURPOSE CODES_FILE [CREDS_FILE]
 
 CREDS_FILE (scratch, mode 0600) receives the user's account, password and TOTP secret, so
-that a kept instance can be signed in to again (BENCH_KEEP=1, profiling by hand).
+that a kept instance can be signed in to again (BENCH_KEEP=1, profiling by hand), or a
+restarted server (sessions live in the server's memory):
+
+    python3 query_setup.py --signin BASE_URL CREDS_FILE
+
+signs the user in (password and a TOTP code of a step not used yet) and prints the token.
 """
 import base64
 import datetime
@@ -33,8 +38,12 @@ import sys
 import time
 import urllib.parse
 
-BASE, INIT_JSON, USING_UNIT, PURPOSE, CODES = sys.argv[1:6]
-CREDS = sys.argv[6] if len(sys.argv) > 6 else None
+SIGNIN = len(sys.argv) == 4 and sys.argv[1] == "--signin"
+if SIGNIN:
+    BASE, CREDS = sys.argv[2:4]
+else:
+    BASE, INIT_JSON, USING_UNIT, PURPOSE, CODES = sys.argv[1:6]
+    CREDS = sys.argv[6] if len(sys.argv) > 6 else None
 URL = urllib.parse.urlsplit(BASE)
 OFFICE_KIND = "credit_office"
 
@@ -123,7 +132,8 @@ def set_up(account, otp, identity=None):
     if CREDS and account == "bench.user":
         fd = os.open(CREDS, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
-            json.dump({"account": account, "password": pw, "totp_secret": secret}, f)
+            json.dump({"account": account, "password": pw, "totp_secret": secret,
+                       "last_step": step_now()}, f)
     must(204, "POST", "/api/v1/session/totp/confirm", {"code": totp(secret, step_now() - 1)}, tok)
     if identity:
         must(204, "POST", "/api/v1/session/identity",
@@ -197,4 +207,26 @@ def main():
     print(user)
 
 
-main()
+def signin():
+    """A TOTP code is accepted once: each sign-in takes a step after the last one used
+    (kept in the creds file), waiting for it when needed."""
+    creds = json.load(open(CREDS, encoding="utf-8"))
+    while step_now() <= creds.get("last_step", 0):
+        time.sleep(1)
+    step = step_now()
+    st, doc = call("POST", "/api/v1/session",
+                   {"account": creds["account"], "password": creds["password"],
+                    "otp": totp(creds["totp_secret"], step)})
+    if st != 201:
+        sys.exit("query setup: %s cannot sign in: %d %s" % (creds["account"], st, doc))
+    creds["last_step"] = step
+    fd = os.open(CREDS, os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(creds, f)
+    print(doc["token"])
+
+
+if SIGNIN:
+    signin()
+else:
+    main()

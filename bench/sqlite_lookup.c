@@ -59,6 +59,8 @@ static void *run(void *arg)
 
 	if (sqlite3_open_v2(j->db, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
 		    SQLITE_OK ||
+	    /* two threads opening a WAL file nobody has open: one rebuilds the index */
+	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA cache_size=-16384", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(db, SUBJ_SQL, -1, SQLITE_PREPARE_PERSISTENT, &subj, NULL) !=
 		    SQLITE_OK ||

@@ -4,7 +4,7 @@
 set -u
 cd "$(dirname "$0")/.."
 fail=0
-src=$(find src tests/unit tests/tools tests/fuzz bench -name '*.[ch]' 2>/dev/null | sort)
+src=$(find src tests/unit tests/tools tests/preload tests/fuzz bench -name '*.[ch]' 2>/dev/null | sort)
 
 echo "== banned functions and SQL built from values"
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|system|popen|rand)[[:space:]]*\('
