@@ -397,6 +397,13 @@ int xy_workdays_years(const struct xy_workdays *c, int *years, int max)
 	return (int)c->nyears;
 }
 
+void xy_workdays_count(const struct xy_workdays *c, size_t *holidays, size_t *workdays)
+{
+	*holidays = *workdays = 0;
+	for (size_t i = 0; i < c->n; i++)
+		(*(c->e[i].kind == HOLIDAY ? holidays : workdays))++;
+}
+
 /* Remembers whether the year being walked through is covered, so that the
  * walk looks the year up once per year, not once per day. */
 struct walk {

@@ -68,6 +68,8 @@ int xy_workdays_covers(const struct xy_workdays *c, int32_t day);
 /* The covered years in ascending order, at most max of them written to
  * years; returns how many there are. */
 int xy_workdays_years(const struct xy_workdays *c, int *years, int max);
+/* How many holidays and adjusted working days the calendar lists. */
+void xy_workdays_count(const struct xy_workdays *c, size_t *holidays, size_t *workdays);
 
 /* The deadline n working days after day: the n-th working day after it
  * (day itself does not count, as in the time limits of administrative

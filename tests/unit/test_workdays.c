@@ -286,7 +286,11 @@ static void test_chg3_shipped_calendar_is_the_2026_notice(void **state)
 	struct xy_workdays *c = shipped(), *none = cal_of("");
 	long n = 0;
 	int working = 0;
+	size_t nhol = 0, nwork = 0;
 	(void)state;
+	xy_workdays_count(c, &nhol, &nwork);
+	assert_int_equal(nhol, sizeof hol / sizeof hol[0]);
+	assert_int_equal(nwork, sizeof work / sizeof work[0]);
 	for (int32_t d = D(2026, 1, 1); d <= D(2026, 12, 31); d++) {
 		int y, m, dd, want = xy_workdays_is_workday(none, d);
 		xy_date_to_ymd(d, &y, &m, &dd);
