@@ -493,7 +493,8 @@ static int cmp_i64(const void *x, const void *y)
 static long distinct(struct bucket *b)
 {
 	long n = 0;
-	qsort(b->subjects, b->nsub, sizeof *b->subjects, cmp_i64);
+	if (b->nsub) /* subjects is NULL until the first one */
+		qsort(b->subjects, b->nsub, sizeof *b->subjects, cmp_i64);
 	for (size_t i = 0; i < b->nsub; i++)
 		n += i == 0 || b->subjects[i] != b->subjects[i - 1];
 	return n;
@@ -624,7 +625,8 @@ int xy_review_anomalies(struct xy_ctx *cx, int64_t from_us, int64_t to_us,
 		goto out;
 	rep->scanned = a.scanned > XY_REVIEW_SCAN_MAX ? XY_REVIEW_SCAN_MAX : a.scanned;
 	rep->truncated = a.truncated;
-	qsort(a.b, a.n, sizeof *a.b, cmp_bucket);
+	if (a.n) /* a quiet range has no bucket, and a.b is NULL */
+		qsort(a.b, a.n, sizeof *a.b, cmp_bucket);
 	for (size_t i = 0; i < a.n && !rc; i++) {
 		struct bucket *b = &a.b[i];
 		struct xy_anomaly x;
