@@ -15,7 +15,7 @@ def china_year():
     return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).year
 
 
-def test_chg3_calendar_of_an_instance_says_what_it_covers(tmp):
+def test_aud5_calendar_of_an_instance_says_what_it_covers(tmp):
     d = os.path.join(tmp, "inst")
     check(run("init", d).returncode == 0)
     p = run("calendar", d)
@@ -27,7 +27,7 @@ def test_chg3_calendar_of_an_instance_says_what_it_covers(tmp):
     check("warning: %d is not covered" % nxt in p.stdout, p.stdout)
 
 
-def test_chg3_a_new_year_appended_is_covered(tmp):
+def test_aud5_calendar_a_new_year_appended_is_covered(tmp):
     path = os.path.join(tmp, "calendar.txt")
     with open(path, "w", encoding="utf-8") as f:
         f.write(open(SHIPPED, encoding="utf-8").read())
@@ -38,7 +38,7 @@ def test_chg3_a_new_year_appended_is_covered(tmp):
     check("34 holidays, 7 adjusted working days; covers 2026, 2030" in p.stdout, p.stdout)
 
 
-def test_chg3_calendar_bad_line_named(tmp):
+def test_aud5_calendar_bad_line_named(tmp):
     path = os.path.join(tmp, "calendar.txt")
     shipped = open(SHIPPED, encoding="utf-8").read()
     n = shipped.count("\n")

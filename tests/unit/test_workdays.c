@@ -80,7 +80,7 @@ static void refused(const char *text, int want_rc, const char *line, const char 
 /* CHG-3: an objection lodged on Friday 2026-02-13 must be accepted or
  * refused within 2 working days: Saturday 02-14 is worked (调休), then the
  * Spring Festival holiday runs 02-15..02-23, so the deadline is 02-24. */
-static void test_chg3_deadline_skips_spring_festival(void **state)
+static void test_aud5_calendar_deadline_skips_spring_festival(void **state)
 {
 	struct xy_workdays *c = shipped();
 	long n = -1;
@@ -100,7 +100,7 @@ static void test_chg3_deadline_skips_spring_festival(void **state)
 
 /* Adjusted working days (调休上班) on a weekend count; an ordinary weekend
  * day and a holiday do not. */
-static void test_chg3_adjusted_saturday_counts(void **state)
+static void test_aud5_calendar_adjusted_saturday_counts(void **state)
 {
 	struct xy_workdays *c = shipped(), *none = cal_of("");
 	int32_t out = -1;
@@ -125,7 +125,7 @@ static void test_chg3_adjusted_saturday_counts(void **state)
 
 /* Unlike the review's old reader, which skipped what it did not
  * understand, a bad line refuses the file and is named. */
-static void test_chg3_bad_calendar_line_is_named(void **state)
+static void test_aud5_calendar_bad_calendar_line_is_named(void **state)
 {
 	static const char nul[] = "2026-01-01 holiday\n2026-01-02\0holiday\n";
 	char big[XY_CALENDAR_LINE_MAX + 40];
@@ -156,7 +156,7 @@ static void test_chg3_bad_calendar_line_is_named(void **state)
 
 /* A day both a holiday and a workday, or listed twice, is refused, with
  * both lines named. */
-static void test_chg3_contradiction_refused(void **state)
+static void test_aud5_calendar_contradiction_refused(void **state)
 {
 	static const char both[] = "2026-02-14 workday\n"
 				   "2026-02-15 holiday\n"
@@ -171,7 +171,7 @@ static void test_chg3_contradiction_refused(void **state)
 
 /* A deadline that walks into a year the calendar does not cover is
  * computed by the weekday rule and flagged, never silently taken. */
-static void test_chg3_outside_covered_years_flagged(void **state)
+static void test_aud5_calendar_outside_covered_years_flagged(void **state)
 {
 	struct xy_workdays *c = shipped();
 	int32_t out = -1;
@@ -205,7 +205,7 @@ static void test_chg3_outside_covered_years_flagged(void **state)
 	xy_workdays_free(c);
 }
 
-static void test_chg3_zero_working_days_is_the_day_itself(void **state)
+static void test_aud5_calendar_zero_working_days_is_the_day_itself(void **state)
 {
 	struct xy_workdays *c = shipped();
 	long n = -1;
@@ -219,7 +219,7 @@ static void test_chg3_zero_working_days_is_the_day_itself(void **state)
 
 /* A request made on a holiday: counting starts with the first working day
  * after it. */
-static void test_chg3_deadline_starting_on_a_holiday(void **state)
+static void test_aud5_calendar_deadline_starting_on_a_holiday(void **state)
 {
 	struct xy_workdays *c = shipped();
 	(void)state;
@@ -232,7 +232,7 @@ static void test_chg3_deadline_starting_on_a_holiday(void **state)
 }
 
 /* Across New Year, with both years covered (test data, not a notice). */
-static void test_chg3_deadline_across_the_year_boundary(void **state)
+static void test_aud5_calendar_deadline_across_the_year_boundary(void **state)
 {
 	struct xy_workdays *c = cal_of("# invented for the test\n"
 				       "2030-01-01 holiday\n"
@@ -254,7 +254,7 @@ static void test_chg3_deadline_across_the_year_boundary(void **state)
 }
 
 /* between() undoes add(), day by day over the whole of 2026. */
-static void test_chg3_between_counts_what_add_walks(void **state)
+static void test_aud5_calendar_between_counts_what_add_walks(void **state)
 {
 	struct xy_workdays *c = shipped();
 	(void)state;
@@ -274,7 +274,7 @@ static void test_chg3_between_counts_what_add_walks(void **state)
 /* Every day of 2026 is what the State Council notice of 2025-11-04 says
  * (this list is entered separately from data/calendar-cn.txt, so a slip in
  * either shows); 2027 holds no invented date. */
-static void test_chg3_shipped_calendar_is_the_2026_notice(void **state)
+static void test_aud5_calendar_shipped_calendar_is_the_2026_notice(void **state)
 {
 	static const int hol[][2] = {
 		{1, 1},	 {1, 2},  {1, 3},  {2, 15}, {2, 16}, {2, 17}, {2, 18}, {2, 19}, {2, 20},
@@ -314,7 +314,7 @@ static void test_chg3_shipped_calendar_is_the_2026_notice(void **state)
 	xy_workdays_free(none);
 }
 
-static void test_chg3_working_weekdays_are_configurable(void **state)
+static void test_aud5_calendar_working_weekdays_are_configurable(void **state)
 {
 	struct xy_workdays *c = shipped();
 	unsigned bits = 0;
@@ -346,7 +346,7 @@ static void test_chg3_working_weekdays_are_configurable(void **state)
 	xy_workdays_free(c);
 }
 
-static void test_chg3_counts_are_bounded(void **state)
+static void test_aud5_calendar_counts_are_bounded(void **state)
 {
 	struct xy_workdays *c = shipped();
 	int32_t out = 0;
@@ -361,7 +361,7 @@ static void test_chg3_counts_are_bounded(void **state)
 	xy_workdays_free(c);
 }
 
-static void test_chg3_calendar_size_is_bounded(void **state)
+static void test_aud5_calendar_size_is_bounded(void **state)
 {
 	size_t cap = (XY_CALENDAR_ENTRIES_MAX + 1) * 19 + 1, len = 0;
 	char *text = malloc(cap > XY_CALENDAR_FILE_MAX + 2 ? cap : XY_CALENDAR_FILE_MAX + 2);
@@ -381,7 +381,7 @@ static void test_chg3_calendar_size_is_bounded(void **state)
 
 /* From a file: a BOM and CRLF line ends (a file saved by a Windows editor)
  * are fine; a missing file and a directory are told apart. */
-static void test_chg3_calendar_file_is_read(void **state)
+static void test_aud5_calendar_file_is_read(void **state)
 {
 	char dir[] = "/tmp/xy-workdays-XXXXXX", path[64], err[256];
 	struct xy_workdays *c = NULL;
@@ -408,20 +408,20 @@ static void test_chg3_calendar_file_is_read(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_chg3_deadline_skips_spring_festival),
-		cmocka_unit_test(test_chg3_adjusted_saturday_counts),
-		cmocka_unit_test(test_chg3_bad_calendar_line_is_named),
-		cmocka_unit_test(test_chg3_contradiction_refused),
-		cmocka_unit_test(test_chg3_outside_covered_years_flagged),
-		cmocka_unit_test(test_chg3_zero_working_days_is_the_day_itself),
-		cmocka_unit_test(test_chg3_deadline_starting_on_a_holiday),
-		cmocka_unit_test(test_chg3_deadline_across_the_year_boundary),
-		cmocka_unit_test(test_chg3_between_counts_what_add_walks),
-		cmocka_unit_test(test_chg3_shipped_calendar_is_the_2026_notice),
-		cmocka_unit_test(test_chg3_working_weekdays_are_configurable),
-		cmocka_unit_test(test_chg3_counts_are_bounded),
-		cmocka_unit_test(test_chg3_calendar_size_is_bounded),
-		cmocka_unit_test(test_chg3_calendar_file_is_read),
+		cmocka_unit_test(test_aud5_calendar_deadline_skips_spring_festival),
+		cmocka_unit_test(test_aud5_calendar_adjusted_saturday_counts),
+		cmocka_unit_test(test_aud5_calendar_bad_calendar_line_is_named),
+		cmocka_unit_test(test_aud5_calendar_contradiction_refused),
+		cmocka_unit_test(test_aud5_calendar_outside_covered_years_flagged),
+		cmocka_unit_test(test_aud5_calendar_zero_working_days_is_the_day_itself),
+		cmocka_unit_test(test_aud5_calendar_deadline_starting_on_a_holiday),
+		cmocka_unit_test(test_aud5_calendar_deadline_across_the_year_boundary),
+		cmocka_unit_test(test_aud5_calendar_between_counts_what_add_walks),
+		cmocka_unit_test(test_aud5_calendar_shipped_calendar_is_the_2026_notice),
+		cmocka_unit_test(test_aud5_calendar_working_weekdays_are_configurable),
+		cmocka_unit_test(test_aud5_calendar_counts_are_bounded),
+		cmocka_unit_test(test_aud5_calendar_size_is_bounded),
+		cmocka_unit_test(test_aud5_calendar_file_is_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
