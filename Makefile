@@ -67,8 +67,10 @@ $(BUILD)/obj/tests/support/%.o: tests/unit/support/%.c | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
 
-# The default catalog is compiled in (.incbin) from catalog/default.json.
+# The default catalog and the working-day calendar are compiled in (.incbin)
+# from catalog/default.json and data/calendar-cn.txt.
 $(BUILD)/obj/svc/catalog_blob.o: catalog/default.json
+$(BUILD)/obj/svc/calendar_blob.o: data/calendar-cn.txt
 
 $(BUILD)/libxy.a: $(LIB_OBJ)
 	@rm -f $@
@@ -139,6 +141,7 @@ FUZZ_OBJ := $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
 fuzz-build: $(FUZZ_BIN)
 
 build/fuzz/obj/svc/catalog_blob.o: catalog/default.json
+build/fuzz/obj/svc/calendar_blob.o: data/calendar-cn.txt
 
 build/fuzz/obj/%.o: src/%.c | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)

@@ -129,7 +129,7 @@ awk -v n="$EVENTS" -v rep="$REPEAT" -v prod="$PRODUCERS" -v app="$best_app" -v r
 	printf "%-44s %11.1f%%   %-10s %s\n", "append / reference", ratio * 100, ">= " t_ratio * 100 "%", (ratio >= t_ratio ? "PASS" : "FAIL")
 	printf "%-44s %12d   %-10s %s\n", "audit verify events/s", ver, ">= " t_ver, (ver >= t_ver ? "PASS" : "FAIL")
 	printf "%-44s %12d\n", "durable append, blocking producers, events/s", blk
-	printf "%-44s %11.1f%%\n", "blocking append / reference", ref > 0 ? blk / ref * 100 : 0
+	printf "%-44s %11.1f%%\n", "blocking append / reference", (ref > 0 ? blk / ref * 100 : 0)
 	printf "%-44s %12d\n", "plain SQLite, " prod " rows per durable commit", cap
 	printf "append / reference in each run:%s\n", ratios
 	if (app < t_eps || ratio < t_ratio || ver < t_ver)

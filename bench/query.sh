@@ -329,7 +329,7 @@ awk -v subjects="$SUBJECTS" -v records="$RECORDS" -v secs="$SECS" \
 	printf "%-44s %12.0f\n", "SQLite subject by code, 2 threads, lookups/s", ref2
 	printf "%-44s %12.0f\n", "SQLite subject + records, 1 thread, /s", refr1
 	printf "%-44s %12.0f\n", "SQLite subject + records, 2 threads, /s", refr2
-	printf "%-44s %11.1f%%\n", "subject lookup / SQLite subject + records (2)", refr2 > 0 ? s_rps / refr2 * 100 : 0
+	printf "%-44s %11.1f%%\n", "subject lookup / SQLite subject + records (2)", (refr2 > 0 ? s_rps / refr2 * 100 : 0)
 	printf "subject lookups: %d answers, %d not 2xx, %d socket errors; p50 %.2f ms\n", s_n, s_bad, s_err, s_p50
 	printf "name searches:   %d answers, %d not 2xx, %d socket errors; p50 %.2f ms\n", q_n, q_bad, q_err, q_p50
 	printf "audit events (result ok): subject.query %d for %d answers counted by wrk, subject.search %d for %d\n", ev_query, s_n + w_n + 205, ev_search, q_n + 1

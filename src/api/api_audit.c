@@ -273,6 +273,8 @@ void xy_api_audit_anomalies(struct xy_api_req *ar)
 		if (rc == XY_EINVAL && why && !strcmp(why, "range"))
 			xy_api_error(ar, 422, "invalid_range",
 				     "from must come before to, at most 31 days apart");
+		else if (rc == XY_ECONFIG && rep.error[0])
+			xy_api_error(ar, 500, "config_error", rep.error);
 		else
 			review_fail(ar, rc, why);
 		return;
@@ -285,6 +287,11 @@ void xy_api_audit_anomalies(struct xy_api_req *ar)
 	xy_jw_kint(&w, "scanned", rep.scanned);
 	xy_jw_key(&w, "truncated");
 	xy_jw_bool(&w, rep.truncated);
+	xy_jw_key(&w, "calendar_uncovered");
+	xy_jw_arr(&w);
+	for (int i = 0; i < rep.nuncovered; i++)
+		xy_jw_int(&w, rep.uncovered[i]);
+	xy_jw_arr_end(&w);
 	xy_jw_obj_end(&w);
 	xy_api_jw_end(ar, 200, &w);
 }

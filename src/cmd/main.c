@@ -21,6 +21,7 @@ static const struct {
 	{"demo", xy_cmd_demo, "fill an instance with realistic synthetic data"},
 	{"verify", xy_cmd_verify, "check every stored record's sealed values and the audit chain"},
 	{"audit", xy_cmd_audit, "audit trail: `audit verify DIR`, `audit retain DIR`"},
+	{"calendar", xy_cmd_calendar, "check a working-day calendar file (DIR/calendar.txt)"},
 	{"serve", xy_cmd_serve, "run the government-zone server (JSON API)"},
 	{"login", xy_cmd_login, "sign in to a server as an account (keeps the session token)"},
 	{"logout", xy_cmd_logout, "end the session and remove its token"},

@@ -1,4 +1,5 @@
 /* Batches over the API: see batch.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,19 @@
 #include "util/err.h"
 #include "util/log.h"
 
+/* A dataset code as typed, when it is one a catalog could hold (letters,
+ * digits, '_' and '-'): only such a code goes into the event unescaped. */
+static int plain_code(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > XY_CODE_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
 int xy_batch_authorize(struct xy_ctx *cx, const char *dataset, const char **why)
 {
 	struct xy_resource r = {0};
@@ -19,19 +33,25 @@ int xy_batch_authorize(struct xy_ctx *cx, const char *dataset, const char **why)
 	char obj[96];
 	int rc;
 
-	if (!dataset || strlen(dataset) > XY_CODE_MAX ||
-	    !xy_catalog_dataset(cx->svc->inst->catalog, dataset)) {
+	if (plain_code(dataset))
+		snprintf(obj, sizeof obj, "{\"dataset\":\"%s\"}", dataset);
+	else
+		snprintf(obj, sizeof obj, "{\"dataset\":null}");
+	if (!plain_code(dataset) || !xy_catalog_dataset(cx->svc->inst->catalog, dataset)) {
+		/* AUD-1: refused before the upload, and audited like the others */
 		*why = "no_such_dataset";
-		return XY_ENOTFOUND;
+		rc = xy_svc_audit(cx, "batch.upload", obj, "refused", *why);
+		return rc ? rc : XY_ENOTFOUND;
 	}
-	snprintf(obj, sizeof obj, "{\"dataset\":\"%s\"}", dataset);
 	r.unit_id = cx->who.unit_id;
 	r.region = cx->who.region;
 	r.level = cx->who.level;
 	r.role = -1;
 	rc = xy_store_unit_provides(cx->st, cx->who.unit_id, dataset);
-	if (rc < 0)
-		return rc;
+	if (rc < 0) {
+		int arc = xy_svc_audit(cx, "batch.upload", obj, "failed", xy_err_code(rc));
+		return arc ? arc : rc;
+	}
 	r.provides = rc;
 	xy_policy_decide(&cx->actor, XY_ACT_BATCH_UPLOAD, &r, xy_now_us(), &d);
 	if (!d.allow) {

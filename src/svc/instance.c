@@ -23,6 +23,7 @@
 #include "util/log.h"
 #include "util/textin.h"
 #include "util/utf8.h"
+#include "util/workdays.h"
 
 #define ALLOW_CODES_MAX 10000
 
@@ -317,11 +318,10 @@ out:
 
 /* ---- files ---- */
 
-static int write_file(const char *dir, const char *name, const char *text, mode_t mode)
+static int write_bytes(const char *dir, const char *name, const char *text, size_t n, mode_t mode)
 {
 	char path[PATH_MAX];
 	int fd, rc = 0;
-	size_t n = strlen(text);
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -330,6 +330,31 @@ static int write_file(const char *dir, const char *name, const char *text, mode_
 	if (write(fd, text, n) != (ssize_t)n || fsync(fd))
 		rc = XY_EIO;
 	close(fd);
+	return rc;
+}
+
+static int write_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	return write_bytes(dir, name, text, strlen(text), mode);
+}
+
+/* DIR/calendar.txt: the built-in working-day calendar, checked first so
+ * that init never installs one that its readers would refuse. */
+static int write_calendar(const char *dir, char *err, size_t errlen)
+{
+	struct xy_workdays *cal = NULL;
+	size_t n;
+	const char *text = xy_default_calendar(&n);
+	char why[256];
+	int rc = xy_workdays_parse(text, n, &cal, why, sizeof why);
+
+	xy_workdays_free(cal);
+	if (rc) {
+		say(err, errlen, "the built-in calendar: %s", why);
+		return rc;
+	}
+	if ((rc = write_bytes(dir, "calendar.txt", text, n, 0600)))
+		say(err, errlen, "writing calendar.txt: %s", xy_strerror(rc));
 	return rc;
 }
 
@@ -388,7 +413,8 @@ static int write_config(const char *dir, const struct regions *rg)
 		 "# AUD-4: calendar months events are kept (at least 6)\n"
 		 "retention_months = 6\n"
 		 "# AUD-5 anomaly reports: distinct subjects an account may look at in an\n"
-		 "# hour, failed sign-ins in an hour, and the working hours and days (1 = Monday)\n"
+		 "# hour, failed sign-ins in an hour, and the working hours and days (1 = Monday;\n"
+		 "# public holidays and adjusted working days are in calendar.txt)\n"
 		 "bulk_subjects_per_hour = 100\n"
 		 "signin_failures_per_hour = 5\n"
 		 "work_hours = 08:00-18:00\n"
@@ -676,6 +702,8 @@ static int build_instance(const char *tmp, const struct regions *rg, const struc
 		say(err, errlen, "writing configuration: %s", xy_strerror(rc));
 		goto out;
 	}
+	if ((rc = write_calendar(tmp, err, errlen)))
+		goto out;
 	snprintf(path, sizeof path, "%s/reports", tmp);
 	if (mkdir(path, 0700)) {
 		say(err, errlen, "%s: %s", path, strerror(errno));

@@ -73,5 +73,8 @@ xy_instance_add_unit(struct xy_instance *inst, struct xy_unit *u, const char *co
 
 /* The built-in default catalog (catalog/default.json compiled in). */
 const char *xy_default_catalog(size_t *n);
+/* The built-in working-day calendar (data/calendar-cn.txt compiled in),
+ * which init installs as DIR/calendar.txt. */
+const char *xy_default_calendar(size_t *n);
 
 #endif

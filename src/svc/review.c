@@ -1,6 +1,7 @@
 /* Review of the audit trail (AUD-5) and "who looked at me": see review.h. */
 #include "svc/review.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include "util/err.h"
 #include "util/ini.h"
 #include "util/jw.h"
+#include "util/log.h"
+#include "util/workdays.h"
 
 #define HOUR_US	     (3600LL * 1000000LL)
 #define DAY_US	     (24 * HOUR_US)
@@ -340,10 +343,8 @@ struct anom {
 	struct bucket *b;
 	size_t n, cap;
 	long bulk_n, fail_n;
-	int work_from, work_to; /* minutes of the day, China time */
-	int work_days;		/* bit d (1 = Monday .. 7) */
-	int32_t *holidays, *workdays;
-	size_t nhol, nwork;
+	int work_from, work_to;	 /* minutes of the day, China time */
+	struct xy_workdays *cal; /* working weekdays and DIR/calendar.txt */
 	int64_t to_us;
 	long scanned;
 	int truncated;
@@ -398,24 +399,13 @@ static int add_subject(struct bucket *b, int64_t id)
 	return 0;
 }
 
-static int in_list(const int32_t *v, size_t n, int32_t d)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == d)
-			return 1;
-	return 0;
-}
-
 /* 1 when t is within working hours on a working day (China time). */
 static int working(const struct anom *a, int64_t t)
 {
 	int64_t local = t + CHINA_US;
 	int32_t day = (int32_t)(local / DAY_US);
 	int minute = (int)(local % DAY_US / 60000000LL);
-	int wd = (day + 3) % 7 + 1; /* 1970-01-01 was a Thursday */
-	int workday = in_list(a->workdays, a->nwork, day) ||
-		      ((a->work_days & (1 << wd)) && !in_list(a->holidays, a->nhol, day));
-	return workday && minute >= a->work_from && minute < a->work_to;
+	return xy_workdays_is_workday(a->cal, day) && minute >= a->work_from && minute < a->work_to;
 }
 
 static int person(const char *account)
@@ -503,7 +493,8 @@ static int cmp_i64(const void *x, const void *y)
 static long distinct(struct bucket *b)
 {
 	long n = 0;
-	qsort(b->subjects, b->nsub, sizeof *b->subjects, cmp_i64);
+	if (b->nsub) /* subjects is NULL until the first one */
+		qsort(b->subjects, b->nsub, sizeof *b->subjects, cmp_i64);
 	for (size_t i = 0; i < b->nsub; i++)
 		n += i == 0 || b->subjects[i] != b->subjects[i - 1];
 	return n;
@@ -523,67 +514,68 @@ static int parse_hours(const char *s, int *from, int *to)
 	return *from < *to ? 0 : XY_ECONFIG;
 }
 
-/* "1-5" or "1,2,3,4,5,6" (1 = Monday) */
-static int parse_days(const char *s, int *bits)
+/* DIR/calendar.txt (util/workdays.h, docs/FORMATS.md) with the working
+ * weekdays of [audit] work_days; without the file, the weekday rule alone.
+ * A file that does not read is a configuration error naming the line, not
+ * a calendar quietly smaller than the operator meant. */
+static int load_calendar(struct anom *a, const char *dir, const char *days, char *err,
+			 size_t errlen)
 {
-	*bits = 0;
-	if (!s)
+	char path[PATH_MAX], why[256];
+	unsigned bits;
+	int rc;
+
+	if (xy_workdays_parse_weekdays(days, &bits)) {
+		snprintf(err, errlen,
+			 "config.ini [audit] work_days: days 1 (Monday) to 7, as 1-5 or 1,2,3");
 		return XY_ECONFIG;
-	if (strlen(s) == 3 && s[1] == '-' && s[0] >= '1' && s[2] <= '7' && s[0] <= s[2]) {
-		for (int d = s[0] - '0'; d <= s[2] - '0'; d++)
-			*bits |= 1 << d;
-		return 0;
 	}
-	for (; *s; s++) {
-		if (*s >= '1' && *s <= '7')
-			*bits |= 1 << (*s - '0');
-		else if (*s != ',' && *s != ' ')
-			return XY_ECONFIG;
+	snprintf(path, sizeof path, "%s/calendar.txt", dir);
+	rc = xy_workdays_load(path, &a->cal, why, sizeof why);
+	if (rc == XY_ENOTFOUND)
+		rc = xy_workdays_parse("", 0, &a->cal, why, sizeof why);
+	if (rc) {
+		xy_log_error("%s: %s", path, why);
+		snprintf(err, errlen, "calendar.txt: %s", why);
+		return rc == XY_ENOMEM ? rc : XY_ECONFIG;
 	}
-	return *bits ? 0 : XY_ECONFIG;
+	return xy_workdays_set_weekdays(a->cal, bits);
 }
 
-/* DIR/calendar.txt (optional): "YYYY-MM-DD holiday" and "YYYY-MM-DD
- * workday" lines (an adjusted working weekend day), '#' comments. */
-static int load_calendar(struct anom *a, const char *dir)
+/* [audit] of config.ini and the calendar; err says what is wrong. */
+static int anom_config(struct anom *a, const struct xy_ini *ini, const char *dir, char *err,
+		       size_t errlen)
 {
-	char path[4200], line[128];
-	FILE *f;
-	snprintf(path, sizeof path, "%s/calendar.txt", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f)) {
-		int32_t d;
-		int32_t **v;
-		size_t *n;
-		if (line[0] == '#' || line[0] == '\n' || strlen(line) < 12)
-			continue;
-		if (xy_date_parse(line, 10, &d))
-			continue;
-		if (!strncmp(line + 11, "holiday", 7)) {
-			v = &a->holidays;
-			n = &a->nhol;
-		} else if (!strncmp(line + 11, "workday", 7)) {
-			v = &a->workdays;
-			n = &a->nwork;
-		} else {
-			continue;
-		}
-		if (a->nhol + a->nwork >= 2000)
-			break;
-		if (*n % 64 == 0) {
-			void *p = realloc(*v, (*n + 64) * sizeof **v);
-			if (!p) {
-				fclose(f);
-				return XY_ENOMEM;
-			}
-			*v = p;
-		}
-		(*v)[(*n)++] = d;
+	const char *hours = xy_ini_get(ini, "audit", "work_hours");
+	const char *days = xy_ini_get(ini, "audit", "work_days");
+
+	if (xy_ini_get_long(ini, "audit", "bulk_subjects_per_hour", 100, 1, 1000000, &a->bulk_n) ||
+	    xy_ini_get_long(ini, "audit", "signin_failures_per_hour", 5, 1, 1000, &a->fail_n)) {
+		snprintf(err, errlen,
+			 "config.ini [audit]: a threshold is not a whole number in range");
+		return XY_ECONFIG;
 	}
-	fclose(f);
-	return 0;
+	if (parse_hours(hours ? hours : "08:00-18:00", &a->work_from, &a->work_to)) {
+		snprintf(err, errlen,
+			 "config.ini [audit] work_hours: HH:MM-HH:MM, start before end");
+		return XY_ECONFIG;
+	}
+	return load_calendar(a, dir, days ? days : "1-5", err, errlen);
+}
+
+/* The years of [from, to) (China days) the calendar does not cover: there
+ * the off-hours findings rest on the weekday rule alone. */
+static void uncovered_years(const struct anom *a, int64_t from_us, int64_t to_us,
+			    struct xy_anomaly_report *rep)
+{
+	int32_t first = (int32_t)((from_us + CHINA_US) / DAY_US);
+	int32_t last = (int32_t)((to_us - 1 + CHINA_US) / DAY_US);
+	int y1, y2, m, d;
+	xy_date_to_ymd(first, &y1, &m, &d);
+	xy_date_to_ymd(last, &y2, &m, &d);
+	for (int y = y1; y <= y2 && rep->nuncovered < XY_REVIEW_YEARS_MAX; y++)
+		if (!xy_workdays_covers_year(a->cal, y))
+			rep->uncovered[rep->nuncovered++] = y;
 }
 
 static int cmp_bucket(const void *x, const void *y)
@@ -616,23 +608,15 @@ int xy_review_anomalies(struct xy_ctx *cx, int64_t from_us, int64_t to_us,
 		*why = "range";
 		return XY_EINVAL;
 	}
-	if (xy_ini_get_long(ini, "audit", "bulk_subjects_per_hour", 100, 1, 1000000, &a.bulk_n) ||
-	    xy_ini_get_long(ini, "audit", "signin_failures_per_hour", 5, 1, 1000, &a.fail_n) ||
-	    parse_hours(xy_ini_get(ini, "audit", "work_hours")
-				? xy_ini_get(ini, "audit", "work_hours")
-				: "08:00-18:00",
-			&a.work_from, &a.work_to) ||
-	    parse_days(xy_ini_get(ini, "audit", "work_days") ? xy_ini_get(ini, "audit", "work_days")
-							     : "1-5",
-		       &a.work_days)) {
+	if ((rc = anom_config(&a, ini, cx->svc->inst->dir, rep->error, sizeof rep->error))) {
 		*why = "config";
-		return XY_ECONFIG;
+		goto out;
 	}
 	rep->from_us = from_us;
 	rep->to_us = to_us;
 	a.to_us = to_us;
-	if ((rc = load_calendar(&a, cx->svc->inst->dir)) ||
-	    (rc = seq_at(cx->st, from_us, &from_seq)))
+	uncovered_years(&a, from_us, to_us, rep);
+	if ((rc = seq_at(cx->st, from_us, &from_seq)))
 		goto out;
 	rc = xy_store_audit_scan(cx->st, from_seq, anom_one, &a);
 	if (rc == 1)
@@ -641,7 +625,8 @@ int xy_review_anomalies(struct xy_ctx *cx, int64_t from_us, int64_t to_us,
 		goto out;
 	rep->scanned = a.scanned > XY_REVIEW_SCAN_MAX ? XY_REVIEW_SCAN_MAX : a.scanned;
 	rep->truncated = a.truncated;
-	qsort(a.b, a.n, sizeof *a.b, cmp_bucket);
+	if (a.n) /* a quiet range has no bucket, and a.b is NULL */
+		qsort(a.b, a.n, sizeof *a.b, cmp_bucket);
 	for (size_t i = 0; i < a.n && !rc; i++) {
 		struct bucket *b = &a.b[i];
 		struct xy_anomaly x;
@@ -686,8 +671,7 @@ out:
 	for (size_t i = 0; i < a.n; i++)
 		free(a.b[i].subjects);
 	free(a.b);
-	free(a.holidays);
-	free(a.workdays);
+	xy_workdays_free(a.cal);
 	return rc;
 }
 

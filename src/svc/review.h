@@ -45,15 +45,23 @@ struct xy_anomaly {
 	int nevents;
 };
 
+#define XY_REVIEW_YEARS_MAX 2 /* calendar years one report spans */
+
 struct xy_anomaly_report {
 	int64_t from_us, to_us;
 	long scanned;
 	int truncated; /* XY_REVIEW_SCAN_MAX reached before to_us */
+	/* Years of the range DIR/calendar.txt does not cover: off-hours
+	 * findings there follow the working weekdays alone. */
+	int uncovered[XY_REVIEW_YEARS_MAX];
+	int nuncovered;
+	char error[256]; /* XY_ECONFIG: what is wrong ("calendar.txt: line 7: …") */
 };
 
 /* The anomaly reports over [from, to) (at most XY_REVIEW_RANGE_MAX): fn is
  * called for each finding, in time order per kind.  Audited as
- * "audit.anomalies". */
+ * "audit.anomalies".  A malformed [audit] setting or DIR/calendar.txt is
+ * XY_ECONFIG with rep->error naming it (the line of the calendar). */
 int xy_review_anomalies(struct xy_ctx *cx, int64_t from_us, int64_t to_us,
 			int (*fn)(void *arg, const struct xy_anomaly *a), void *arg,
 			struct xy_anomaly_report *rep, const char **why);

@@ -23,6 +23,12 @@
 #define XY_CODE_MAX		32  /* a dataset / field / unit code */
 #define XY_NAME_MAX		256 /* a Chinese name, bytes */
 
+/* Working-day calendar (DIR/calendar.txt, util/workdays.h). */
+#define XY_CALENDAR_FILE_MAX	(256 * 1024) /* bytes of the whole file */
+#define XY_CALENDAR_LINE_MAX	512	     /* bytes of one line */
+#define XY_CALENDAR_ENTRIES_MAX 4096	     /* dated lines (about 100 years of notices) */
+#define XY_WORKDAYS_SPAN_MAX	36600	     /* days one count may walk (about 100 years) */
+
 /* Store. */
 #define XY_TAG_ROW_MAX (1024 * 1024) /* canonical bytes of one tagged row (CRY-2) */
 

@@ -2,6 +2,7 @@
 alone searches the trail, exports a search and reads the anomaly reports;
 the credit office answers "who looked at me" for a subject."""
 import csv
+import datetime
 import hashlib
 import io
 import json
@@ -156,6 +157,81 @@ def test_aud5_anomalies_link_to_their_events(tmp):
         expect(auditor.get("/api/v1/audit/anomalies?from=2026-01-01&to=2026-03-01"), 422,
                "invalid_range")
         check(srv.audit("action = 'audit.anomalies' and result = 'ok'"), "audited")
+
+
+def china_us(day, hour):
+    """Microseconds since the epoch of day (YYYY-MM-DD) at hour, China time."""
+    t = datetime.datetime.fromisoformat("%sT%02d:00:00+08:00" % (day, hour))
+    return int(t.timestamp()) * 1000000
+
+
+def plant(srv, account, times):
+    """The server stamps events with the clock, so days of the shipped
+    calendar (February 2026) cannot be lived through here: the events are
+    put in the database just below the first one (seq 0, -1, …, no gap),
+    where a trail that began in February would hold them, before the server
+    starts.  The anomaly report reads them like any other; the chain does
+    not cover them, which is verification's business, not this test's."""
+    for i, ts in enumerate(sorted(times)):
+        srv.sql_write("insert into audit_events(seq, ts, zone, client, account, action,"
+                      " result, hash) values (?, ?, 'government', '127.0.0.1:40000', ?,"
+                      " 'session.create', 'ok', randomblob(32))",
+                      i + 1 - len(times), ts, account)
+
+
+def off_hours_days(auditor, account, frm, to):
+    r = expect(auditor.get("/api/v1/audit/anomalies?from=%s&to=%s" % (frm, to)), 200).json
+    days = sorted(a["from"][:10] for a in r["anomalies"]
+                  if a["kind"] == "off_hours" and a["account"] == account)
+    return days, r
+
+
+def test_aud5_off_hours_follow_the_shipped_calendar(tmp):
+    # init installs data/calendar-cn.txt; working time is the default
+    # 08:00-18:00, Monday to Friday.
+    srv = Server(tmp, start=False)
+    plant(srv, "wang.li", [
+        china_us("2026-02-13", 10),  # Friday: working
+        china_us("2026-02-14", 10),  # Saturday, an adjusted working day (调休上班)
+        china_us("2026-02-16", 10),  # Monday in the Spring Festival holiday
+        china_us("2026-02-24", 10),  # Tuesday after it: working
+        china_us("2026-02-24", 20),  # the same day after hours
+    ])
+    cal = os.path.join(srv.dir, "calendar.txt")
+    shipped = open(cal, encoding="utf-8").read()
+    with srv.start():
+        srv.setup_admin()
+        auditor = srv.setup_admin("auditor", real_name="王审计")
+        days, r = off_hours_days(auditor, "wang.li", "2026-02-13", "2026-02-26")
+        check(days == ["2026-02-16", "2026-02-24"], days)
+        check(r["calendar_uncovered"] == [], r)
+        # The same trail with a calendar that lists nothing: the Saturday
+        # is off-hours, the holiday Monday an ordinary working day, and the
+        # report says its year is not covered.
+        with open(cal, "w", encoding="utf-8") as f:
+            f.write("# no dates\n")
+        days, r = off_hours_days(auditor, "wang.li", "2026-02-13", "2026-02-26")
+        check(days == ["2026-02-14", "2026-02-24"], days)
+        check(r["calendar_uncovered"] == [2026], r)
+        # A bad line is a configuration error naming the line, not a
+        # calendar quietly missing a day.
+        n = shipped.count("\n")
+        for extra, why in (("2026-02-14 holiday\n", "2026-02-14 is both a holiday and a workday"),
+                           ("2026-02-30 holiday\n", "2026-02-30 is not a real calendar date"),
+                           ("2026-02-17 holliday\n", "holliday")):
+            with open(cal, "w", encoding="utf-8") as f:
+                f.write(shipped + extra)
+            e = expect(auditor.get("/api/v1/audit/anomalies?from=2026-02-13&to=2026-02-26"),
+                       500, "config_error")
+            check("calendar.txt" in e.message and "line %d:" % (n + 1) in e.message
+                  and why in e.message, e.message)
+        with open(cal, "w", encoding="utf-8") as f:
+            f.write(shipped)
+        days, r = off_hours_days(auditor, "wang.li", "2026-02-13", "2026-02-26")
+        check(days == ["2026-02-16", "2026-02-24"], days)
+        # 2027 is not in the shipped calendar: the report says so.
+        days, r = off_hours_days(auditor, "wang.li", "2026-12-20", "2027-01-10")
+        check(r["calendar_uncovered"] == [2027], r)
 
 
 def test_aud1_who_looked_at_me(tmp):

@@ -90,6 +90,21 @@ def test_col2_unusable_files_refused_422_naming_why(tmp):
         check(srv.db().execute("select count(*) from records").fetchone()[0] == 0)
 
 
+def test_aud1_upload_to_a_dataset_not_in_the_catalog_is_refused_and_audited(tmp):
+    with Server(tmp, init_args=with_units(tmp)) as srv:
+        admin = srv.setup_admin()
+        op = operator(srv, admin, "op_nods")
+        expect(upload(op, rows_csv(1, 2), dataset="NOPE"), 404, "not_found")
+        # A name no catalog could hold is not copied into the trail as typed.
+        expect(upload(op, rows_csv(1, 2), dataset="X%22%7D%2C%22a%22%3A%22"), 404, "not_found")
+        ev = srv.audit("account = 'op_nods' and action = 'batch.upload'")
+        check([(e["result"], e["reason"]) for e in ev]
+              == [("refused", "no_such_dataset")] * 2, ev)
+        check(json.loads(ev[0]["object"]) == {"dataset": "NOPE"}, ev[0])
+        check(json.loads(ev[1]["object"]) == {"dataset": None}, ev[1])
+        check(srv.db().execute("select count(*) from batches").fetchone()[0] == 0)
+
+
 def test_acc11_only_the_provider_operator_of_a_providing_unit_may_submit(tmp):
     with Server(tmp, init_args=with_units(tmp)) as srv:
         admin = srv.setup_admin()

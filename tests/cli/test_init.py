@@ -166,6 +166,26 @@ def test_col1_init_loads_the_national_catalog(tmp):
     check(len([f for f in codes["XZCF"]["fields"] if f["code"] != "CF_YZCD"]) == 30)
 
 
+def test_init_installs_the_working_day_calendar(tmp):
+    # AUD-5 off-hours and CHG-3 deadlines count working days with it.  The
+    # program carries the file (run from elsewhere than the source tree).
+    d = os.path.join(tmp, "inst")
+    p = run("init", d, cwd=tmp)
+    check(p.returncode == 0, p.stderr)
+    path = os.path.join(d, "calendar.txt")
+    check(stat.S_IMODE(os.stat(path).st_mode) == 0o600, "calendar.txt private")
+    got = open(path, "rb").read()
+    check(got == open(os.path.join(ROOT, "data", "calendar-cn.txt"), "rb").read(),
+          "calendar.txt is data/calendar-cn.txt")
+    text = got.decode("utf-8")
+    check("国务院办公厅关于2026年部分节假日安排的通知" in text, "the notice is named")
+    for line in ("2026-02-16 holiday", "2026-02-14 workday", "2026-10-10 workday"):
+        check(re.search("^" + line + "$", text, re.M), line)
+    check(not re.search(r"^2027-", text, re.M), "no 2027 date without a notice")
+    ini = open(os.path.join(d, "config.ini"), encoding="utf-8").read()
+    check("calendar.txt" in ini, "config.ini points at it")
+
+
 def test_col3_catalog_with_prohibited_field_refused(tmp):
     for name, word in (("prohibited_zh.json", "血型"), ("prohibited_en.json", "eligious"),
                        ("prohibited_synonym.json", "病史")):
