@@ -198,6 +198,8 @@ const struct xy_sandbox_syscall *xy_sandbox_syscalls(size_t *n)
  * names (glibc names a thread with PR_SET_NAME). */
 static const int prctl_safe[] = {PR_GET_SECCOMP, PR_GET_NO_NEW_PRIVS, PR_SET_NAME, PR_GET_NAME};
 
+/* One entry of the table as libseccomp rules.  EQ comparisons pass their unused second
+ * datum too: clang -Wextra wants every field of struct scmp_arg_cmp. */
 static int rule_add(scmp_filter_ctx ctx, const struct xy_sandbox_syscall *s, pid_t self)
 {
 	/* A thread shares memory and signal handlers with its parent; a process (fork,
@@ -226,31 +228,31 @@ static int rule_add(scmp_filter_ctx ctx, const struct xy_sandbox_syscall *s, pid
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
 	case XY_SC_SELF:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+					SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self, 0));
 	case XY_SC_TCP_SOCKET:
 		for (int f = 0; f < 2 && !rc; f++)
 			for (int p = 0; p < 2 && !rc; p++)
 				rc = seccomp_rule_add(
 					ctx, SCMP_ACT_ALLOW, nr, 3,
-					SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam[f]),
+					SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam[f], 0),
 					SCMP_A1(SCMP_CMP_MASKED_EQ, sock_type, SOCK_STREAM),
-					SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)proto[p]));
+					SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)proto[p], 0));
 		return rc;
 	case XY_SC_SEND_NO_ADDR:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
 					SCMP_A3(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, 0),
-					SCMP_A4(SCMP_CMP_EQ, 0));
+					SCMP_A4(SCMP_CMP_EQ, 0, 0));
 	case XY_SC_NO_FASTOPEN:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 					SCMP_A2(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, 0));
 	case XY_SC_PRCTL_SAFE:
 		for (size_t i = 0; i < sizeof prctl_safe / sizeof prctl_safe[0] && !rc; i++)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctl_safe[i]));
+					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctl_safe[i], 0));
 		return rc;
 	case XY_SC_IOCTL_TCGETS:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)TCGETS));
+					SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)TCGETS, 0));
 	}
 	return -EINVAL;
 }
