@@ -9,7 +9,7 @@ BUILD ?= build
 SAN ?= 0
 CC ?= gcc
 
-LIBS := -lssl -lcrypto -lsqlite3 -ljansson -largon2 -lmicrohttpd -lcurl -lpthread -lm
+LIBS := -lssl -lcrypto -lsqlite3 -ljansson -largon2 -lmicrohttpd -lcurl -lseccomp -lpthread -lm
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wformat-security -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings \

@@ -633,8 +633,14 @@ int xy_session_signin(struct xy_ctx *cx, const struct xy_signin *in, struct xy_s
 	if ((rc = xy_store_account_by_id(cx->st, a.id, &a)))
 		goto fail;
 	if (step && step <= (uint64_t)a.totp_last_step) {
-		rc = XY_EDENIED; /* the same code, used at the same moment by another */
-		goto fail;
+		/* The same code, used at the same moment by another: refused and
+		 * audited like any wrong factor (AUD-1, ACC-6). */
+		int64_t id = a.id;
+		xy_store_rollback(cx->st);
+		xy_wipe(a.pw_hash, sizeof a.pw_hash);
+		cx->authed = 0;
+		rc = record_failure(cx, id, "second_factor_replayed");
+		return rc ? rc : XY_EDENIED;
 	}
 	if (step)
 		a.totp_last_step = (int64_t)step;

@@ -56,4 +56,7 @@
 #define XY_TOKEN_MAX	      128   /* bytes of a session or CSRF token as sent */
 #define XY_PAGE_MAX	      500   /* items in one page of a list */
 
+/* Internet-zone portal. */
+#define XY_SANDBOX_RO_MAX 16 /* read-only paths the portal's sandbox may name (NET-1) */
+
 #endif

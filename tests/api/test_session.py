@@ -53,6 +53,36 @@ def test_acc6_wrong_password_unknown_account_and_locked_look_alike(tmp):
         check(pw not in dump and pw + "x0" not in dump, "a password was recorded")
 
 
+def test_aud1_one_totp_code_used_by_many_sign_ins_at_once_signs_in_once_and_each_is_audited(tmp):
+    """ACC-5/ACC-6/AUD-1: the same fresh code sent by four sign-ins at the
+    same moment opens exactly one session; every other attempt is refused
+    with 401 and leaves its refused session.create event, counted as a
+    failure (three: below the lock-out)."""
+    import threading
+    with Server(tmp) as srv:
+        admin = srv.setup_admin()
+        before = len(srv.audit("action = 'session.create' and account = ?", admin.name))
+        settle_step()
+        code = totp(admin.secret, max(now_step(), admin.last_step + 1))
+        results = []
+
+        def one():
+            results.append(srv.signin(admin.name, admin.password, otp=code))
+        ts = [threading.Thread(target=one) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        statuses = sorted(r.status for r in results)
+        check(statuses == [201] + [401] * 3, statuses)
+        ev = srv.audit("action = 'session.create' and account = ? and seq > 0",
+                       admin.name)[before:]
+        check(sorted(e["result"] for e in ev) == ["ok"] + ["refused"] * 3,
+              [(e["result"], e["reason"]) for e in ev])
+        check({e["reason"] for e in ev if e["result"] == "refused"}
+              <= {"wrong_second_factor", "second_factor_replayed"}, ev)
+
+
 def test_acc6_security_admin_unlocks_a_locked_account(tmp):
     with Server(tmp) as srv:
         admin = srv.setup_admin()
