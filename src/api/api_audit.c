@@ -41,6 +41,18 @@ static int64_t time_param(struct xy_api_req *ar, const char *key)
 	return ((int64_t)day * 86400 + h * 3600 + m * 60 + sec - off) * 1000000LL;
 }
 
+/* ?from= and ?to= (0 each when absent), or -1 after answering 400. */
+static int time_range(struct xy_api_req *ar, int64_t *from, int64_t *to)
+{
+	*from = time_param(ar, "from");
+	*to = time_param(ar, "to");
+	if (*from >= 0 && *to >= 0)
+		return 0;
+	xy_api_error(ar, 400, "bad_request",
+		     "from, to: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00 (or Z)");
+	return -1;
+}
+
 /* A parsed JSON value through the writer (which escapes as everywhere). */
 static void jw_value(struct xy_jw *w, json_t *v, int depth)
 {
@@ -137,14 +149,9 @@ static int read_query(struct xy_api_req *ar, struct xy_review_query *q)
 	q->client = xy_http_query(t, "client");
 	q->subject = xy_http_query(t, "subject");
 	q->dataset = xy_http_query(t, "dataset");
-	q->from_us = time_param(ar, "from");
-	q->to_us = time_param(ar, "to");
 	q->limit = 100;
-	if (q->from_us < 0 || q->to_us < 0) {
-		xy_api_error(ar, 400, "bad_request",
-			     "from, to: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00 (or Z)");
+	if (time_range(ar, &q->from_us, &q->to_us))
 		return -1;
-	}
 	if (b) {
 		q->before = strtoll(b, &e, 10);
 		if (*e || q->before <= 0) {
@@ -249,17 +256,14 @@ static int anomaly_cb(void *arg, const struct xy_anomaly *a)
 
 void xy_api_audit_anomalies(struct xy_api_req *ar)
 {
-	int64_t from = time_param(ar, "from"), to = time_param(ar, "to");
+	int64_t from, to;
 	struct xy_anomaly_report rep;
 	const char *why = NULL;
 	struct xy_jw w;
 	int rc;
 
-	if (from < 0 || to < 0) {
-		xy_api_error(ar, 400, "bad_request",
-			     "from, to: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00 (or Z)");
+	if (time_range(ar, &from, &to))
 		return;
-	}
 	if (!to)
 		to = xy_now_us();
 	if (!from)
@@ -321,17 +325,14 @@ static int viewer_cb(void *arg, const struct xy_viewer *v)
 
 void xy_api_subject_viewers(struct xy_api_req *ar)
 {
-	int64_t from = time_param(ar, "from"), to = time_param(ar, "to");
+	int64_t from, to;
 	struct xy_viewer_report rep;
 	const char *why = NULL;
 	struct xy_jw w;
 	int rc;
 
-	if (from < 0 || to < 0) {
-		xy_api_error(ar, 400, "bad_request",
-			     "from, to: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00 (or Z)");
+	if (time_range(ar, &from, &to))
 		return;
-	}
 	if (!to)
 		to = xy_now_us();
 	xy_api_jw_begin(ar, &w);

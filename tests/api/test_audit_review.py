@@ -154,6 +154,8 @@ def test_aud5_anomalies_link_to_their_events(tmp):
         got = {e["seq"]: e for e in events(auditor, "?account=lx.zhou&limit=500")["items"]}
         check(all(s in got and got[s]["action"] == "subject.query" for s in seqs), seqs)
         check(rep["truncated"] is False and rep["scanned"] > 0, rep)
+        expect(auditor.get("/api/v1/audit/anomalies?from=2026-01-01T25:00:00Z"), 400,
+               "bad_request")
         expect(auditor.get("/api/v1/audit/anomalies?from=2026-01-01&to=2026-03-01"), 422,
                "invalid_range")
         check(srv.audit("action = 'audit.anomalies' and result = 'ok'"), "audited")
@@ -252,6 +254,7 @@ def test_aud1_who_looked_at_me(tmp):
         expect(lx.get("/api/v1/subjects/%s/viewers" % SHARED), 403, "forbidden")
         expect(auditor.get("/api/v1/subjects/%s/viewers" % SHARED), 200)
         expect(ca.get("/api/v1/subjects/913604029999999999/viewers"), 404, "not_found")
+        expect(ca.get("/api/v1/subjects/%s/viewers?to=2026-02-30" % SHARED), 400, "bad_request")
         ev = srv.audit("action = 'audit.subject_report' and result = 'ok'")
         check(ev and ev[0]["account"] == "xyb.chen", ev)
 
