@@ -60,8 +60,7 @@ int xy_pub_date_field(const struct xy_dataset *ds)
 	return -1;
 }
 
-int xy_pub_due(int64_t last_us, int32_t last_day, int64_t now_us, int32_t today,
-	       long interval_s)
+int xy_pub_due(int64_t last_us, int32_t last_day, int64_t now_us, int32_t today, long interval_s)
 {
 	if (interval_s <= 0)
 		return 0;

@@ -11,12 +11,12 @@
 #include "core/catalog.h"
 
 enum xy_pub_reason {
-	XY_PUB_SHOWN = 0,      /* published today */
-	XY_PUB_DISPLAY_ENDED,  /* its display period is over (or it has none: 轻微) */
-	XY_PUB_REVOKED,	       /* the decision was revoked */
-	XY_PUB_CORRECTED,      /* a new version replaces it */
-	XY_PUB_REPAIRED,       /* credit repair (信用修复) ended its display early */
-	XY_PUB_WITHDRAWN,      /* not (or no longer) publishable: dataset, subject, record gone */
+	XY_PUB_SHOWN = 0,     /* published today */
+	XY_PUB_DISPLAY_ENDED, /* its display period is over (or it has none: 轻微) */
+	XY_PUB_REVOKED,	      /* the decision was revoked */
+	XY_PUB_CORRECTED,     /* a new version replaces it */
+	XY_PUB_REPAIRED,      /* credit repair (信用修复) ended its display early */
+	XY_PUB_WITHDRAWN,     /* not (or no longer) publishable: dataset, subject, record gone */
 	XY_PUB__REASONS
 };
 
@@ -45,7 +45,6 @@ int xy_pub_date_field(const struct xy_dataset *ds);
  * passed since the last run, or when the China day changed since then (at
  * midnight, so that a display period that ended yesterday leaves on time).
  * interval_s 0: never (off). */
-int xy_pub_due(int64_t last_us, int32_t last_day, int64_t now_us, int32_t today,
-	       long interval_s);
+int xy_pub_due(int64_t last_us, int32_t last_day, int64_t now_us, int32_t today, long interval_s);
 
 #endif

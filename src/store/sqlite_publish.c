@@ -53,10 +53,11 @@ int xy_store_publication_last(struct xy_store *st, struct xy_publication *out)
 
 int xy_store_publication_add(struct xy_store *st, const struct xy_publication *p)
 {
-	sqlite3_stmt *s = xy__sql_stmt(st, S_PUB_ADD,
-				       "INSERT INTO publications(seq, kind, created_at, file, bytes,"
-				       " sm3, lines, records, removals)"
-				       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	sqlite3_stmt *s =
+		xy__sql_stmt(st, S_PUB_ADD,
+			     "INSERT INTO publications(seq, kind, created_at, file, bytes,"
+			     " sm3, lines, records, removals)"
+			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
 	if (!s)
 		return XY_ESTORE;
 	sqlite3_bind_int64(s, 1, p->seq);
@@ -114,8 +115,8 @@ int xy_store_published_set(struct xy_store *st, const char *kind, const char *id
 
 int xy_store_published_del(struct xy_store *st, const char *kind, const char *id)
 {
-	sqlite3_stmt *s = xy__sql_stmt(st, S_PUBD_DEL,
-				       "DELETE FROM published WHERE kind = ?1 AND id = ?2");
+	sqlite3_stmt *s =
+		xy__sql_stmt(st, S_PUBD_DEL, "DELETE FROM published WHERE kind = ?1 AND id = ?2");
 	if (!s)
 		return XY_ESTORE;
 	xy__sql_text(s, 1, kind);
@@ -136,9 +137,10 @@ int xy_store_publish_records(struct xy_store *st, const char *dataset,
 {
 	/* A batch's records are one id range (XY_RECORD_ID): the dataset's
 	 * finished batches, then each range in id order. */
-	sqlite3_stmt *b = xy__sql_stmt(st, S_PUB_BATCHES,
-				       "SELECT id FROM batches WHERE dataset = ?1 AND state = 'done'"
-				       " ORDER BY id");
+	sqlite3_stmt *b =
+		xy__sql_stmt(st, S_PUB_BATCHES,
+			     "SELECT id FROM batches WHERE dataset = ?1 AND state = 'done'"
+			     " ORDER BY id");
 	int rc = 0, brc;
 
 	if (!b)

@@ -263,7 +263,8 @@ int xy__sql_each_record(struct xy_store *st, sqlite3_stmt *s,
 	memset(&v, 0, sizeof v);
 	while (!frc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		/* CRY-2: a record leaves the store only when its tag holds. */
-		if ((frc = xy__tag_check_row(st, XY__TAG_RECORDS, s, rec_tag_map, XY__SQL_REC_TAG_COL)))
+		if ((frc = xy__tag_check_row(st, XY__TAG_RECORDS, s, rec_tag_map,
+					     XY__SQL_REC_TAG_COL)))
 			break;
 		row_record(s, &v);
 		if (last)

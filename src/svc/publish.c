@@ -26,9 +26,9 @@
 #include "util/limits.h"
 #include "util/log.h"
 
-#define OUTBOX	       "outbox"
+#define OUTBOX		"outbox"
 #define PLATFORM_SUFFIX "公共信用信息共享平台"
-#define ARENA_CHUNK    (256 * 1024)
+#define ARENA_CHUNK	(256 * 1024)
 
 /* The kinds of objects: the name in `published`, and how the portal is
  * told one is gone (NULL: never removed). */
@@ -124,8 +124,8 @@ static void arena_free(struct arena *a)
 static struct pent *slot(struct xy_pub_run *r, int kind, const char *id, uint32_t h)
 {
 	size_t i = h & (r->cap - 1);
-	while (r->tab[i].id && !(r->tab[i].hash == h && r->tab[i].kind == kind &&
-				 strcmp(r->tab[i].id, id) == 0))
+	while (r->tab[i].id &&
+	       !(r->tab[i].hash == h && r->tab[i].kind == kind && strcmp(r->tab[i].id, id) == 0))
 		i = (i + 1) & (r->cap - 1);
 	return &r->tab[i];
 }
@@ -282,12 +282,12 @@ static int removals(struct xy_pub_run *r, struct pent ***out, size_t *n)
 		k += r->tab[i].id && gone(&r->tab[i]);
 	if (!k)
 		return 0;
-	if (!(*out = malloc(k * sizeof **out)))
+	if (!(*out = malloc(k * sizeof(struct pent *))))
 		return XY_ENOMEM;
 	for (size_t i = 0; i < r->cap; i++)
 		if (r->tab[i].id && gone(&r->tab[i]))
 			(*out)[(*n)++] = &r->tab[i];
-	qsort(*out, *n, sizeof **out, cmp_removal);
+	qsort(*out, *n, sizeof(struct pent *), cmp_removal);
 	return 0;
 }
 
@@ -450,15 +450,13 @@ static int audit(const struct xy_publisher *p, const char *object, const char *r
 		 const char *reason, int in_tx)
 {
 	struct xy_audit_event ev = p->who;
-	int rc;
 	ev.action = "publish";
 	ev.object = object;
 	ev.result = result;
 	ev.reason = reason;
 	if (in_tx)
 		return xy_audit_append(p->st, &ev) ? XY_EAUDIT : 0;
-	if ((rc = xy_store_begin(p->st)) || (rc = xy_audit_append(p->st, &ev)) ||
-	    (rc = xy_store_commit(p->st))) {
+	if (xy_store_begin(p->st) || xy_audit_append(p->st, &ev) || xy_store_commit(p->st)) {
 		xy_store_rollback(p->st);
 		return XY_EAUDIT;
 	}
@@ -567,7 +565,7 @@ static int commit(struct xy_pub_run *r, struct pent **rem, size_t nrem, const ch
 		snprintf(err, errlen, "the change set cannot be recorded: %s", xy_strerror(rc));
 		goto fail;
 	}
-	if ((rc = audit(p, obj, "ok", NULL, 1)) || (rc = xy_store_commit(p->st))) {
+	if (audit(p, obj, "ok", NULL, 1) || xy_store_commit(p->st)) {
 		rc = XY_EAUDIT;
 		snprintf(err, errlen, "the audit event cannot be written: nothing was published");
 		goto fail;
@@ -580,8 +578,7 @@ fail:
 	return rc;
 }
 
-static int produce(struct xy_pub_run *r, struct xy_publish_result *res, char *err,
-		   size_t errlen)
+static int produce(struct xy_pub_run *r, struct xy_publish_result *res, char *err, size_t errlen)
 {
 	int rc;
 	for (size_t i = 0; i < sizeof producers / sizeof *producers; i++)

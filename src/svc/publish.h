@@ -46,9 +46,9 @@ struct xy_publisher {
 };
 
 struct xy_publish_opts {
-	int snapshot;	  /* a full snapshot even when a delta would do */
-	int audit_noop;	  /* audit a publish that found nothing to write */
-	int32_t today;	  /* the China day whose display periods count (0: today) */
+	int snapshot;	/* a full snapshot even when a delta would do */
+	int audit_noop; /* audit a publish that found nothing to write */
+	int32_t today;	/* the China day whose display periods count (0: today) */
 };
 
 struct xy_publish_result {
@@ -80,8 +80,8 @@ __attribute__((warn_unused_result)) int xy_publish_local(struct xy_instance *ins
  * (account system:publisher). */
 __attribute__((warn_unused_result)) int xy_publish_service(struct xy_service *svc,
 							   const struct xy_publish_opts *o,
-							   struct xy_publish_result *r,
-							   char *err, size_t errlen);
+							   struct xy_publish_result *r, char *err,
+							   size_t errlen);
 
 /* ---- producers ---- */
 

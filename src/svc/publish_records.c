@@ -280,8 +280,7 @@ static int one_record(void *arg, const struct xy_store_rec_view *v)
 	id[xy_i64_str(v->id, id)] = '\0';
 	if ((rc = subject_of(pr, v->subject_id, &e)))
 		return rc;
-	why = xy_pub_decide(pr->ds, v->status, e->natural, v->display_until,
-			    xy_pub_today(pr->run));
+	why = xy_pub_decide(pr->ds, v->status, e->natural, v->display_until, xy_pub_today(pr->run));
 	if (why == XY_PUB_SHOWN && !(u = unit_of(pr, v->unit_id)))
 		why = XY_PUB_WITHDRAWN; /* its providing unit is gone */
 	if (why != XY_PUB_SHOWN) {

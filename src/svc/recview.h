@@ -53,9 +53,10 @@ void xy_recview_cleanup(struct xy_recview *rv);
  * clear when clear is set, else masked where the catalog says (flags: 0 or
  * XY_RECVIEW_PUBLIC).  XY_ETAMPER when the stored values are not what the
  * store wrote (not a JSON object, a sealed value that does not open). */
-__attribute__((warn_unused_result)) int
-xy_recview_build(struct xy_recview *rv, const struct xy_dataset *ds,
-		 const struct xy_store_rec_view *v, int clear, int flags,
-		 const struct xy_qfield **fields, int *n);
+__attribute__((warn_unused_result)) int xy_recview_build(struct xy_recview *rv,
+							 const struct xy_dataset *ds,
+							 const struct xy_store_rec_view *v,
+							 int clear, int flags,
+							 const struct xy_qfield **fields, int *n);
 
 #endif

@@ -109,7 +109,8 @@ static int on_sealed(void *arg, const char *code, const void *v, size_t n)
 	if (rc)
 		return rc;
 	i = xy_dataset_field(c->ds, code);
-	emit(c, c->pt.p, c->pt.len, code, i >= 0 && !c->ds->fields[i].publish ? "unpublished" : "sealed");
+	emit(c, c->pt.p, c->pt.len, code,
+	     i >= 0 && !c->ds->fields[i].publish ? "unpublished" : "sealed");
 	xy_buf_wipe(&c->pt);
 	return 0;
 }

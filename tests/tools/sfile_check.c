@@ -52,7 +52,8 @@ int main(int argc, char **argv)
 			   &sf, err, sizeof err);
 	xy_sm2_free(key);
 	if (rc) {
-		fprintf(stderr, "refused: %s: %s\n", xy_err_code(rc), err[0] ? err : xy_strerror(rc));
+		fprintf(stderr, "refused: %s: %s\n", xy_err_code(rc),
+			err[0] ? err : xy_strerror(rc));
 		return 1;
 	}
 	hdr = json_dumps(sf.header, JSON_COMPACT | JSON_SORT_KEYS);

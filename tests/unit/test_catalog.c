@@ -787,8 +787,7 @@ static void test_net1_publish_natural_only_where_allowed(void **state)
 	assert_err_names(err, "DS", "publish_natural");
 	assert_int_equal(parse_mini(&(struct mini){.extra = "\"publish_natural\":1,"}, err),
 			 XY_ECATALOG);
-	assert_int_equal(parse_mini(&(struct mini){.extra = "\"publish_natural\":false,"}, err),
-			 0);
+	assert_int_equal(parse_mini(&(struct mini){.extra = "\"publish_natural\":false,"}, err), 0);
 }
 
 /* A valid catalog padded with white space to n bytes. */

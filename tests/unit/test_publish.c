@@ -74,8 +74,8 @@ static void test_net1_only_public_datasets(void **state)
 	assert_int_equal(xy_pub_decide(ds(state, "GRQF"), "active", 1, today + 100, today),
 			 XY_PUB_WITHDRAWN);
 	assert_int_equal(xy_pub_decide(NULL, "active", 0, today + 100, today), XY_PUB_WITHDRAWN);
-	for (const char *const *c = (const char *const[]){"XZXK", "XZCF", "YZSX", "SXJL", NULL};
-	     *c; c++)
+	for (const char *const *c = (const char *const[]){"XZXK", "XZCF", "YZSX", "SXJL", NULL}; *c;
+	     c++)
 		assert_int_equal(xy_pub_decide(ds(state, *c), "active", 0, today + 1, today),
 				 XY_PUB_SHOWN);
 }
@@ -159,7 +159,7 @@ static void test_net1_schedule_interval_and_midnight(void **state)
 	(void)state;
 	assert_false(xy_pub_due(t0, d0, t0 + 299 * 1000000LL, d0, 300));
 	assert_true(xy_pub_due(t0, d0, t0 + 300 * 1000000LL, d0, 300));
-	assert_true(xy_pub_due(t0, d0, t0 + 1000000LL, d0 + 1, 300)); /* past midnight */
+	assert_true(xy_pub_due(t0, d0, t0 + 1000000LL, d0 + 1, 300));	     /* past midnight */
 	assert_false(xy_pub_due(t0, d0, t0 + 86400 * 1000000LL, d0 + 1, 0)); /* off */
 }
 
