@@ -4,9 +4,9 @@ with the platform key, a snapshot first and deltas after, nothing when
 nothing changed, removals that leave on time and say why, and never a
 sensitive value in any of them.
 
-Python has no SM2: every change set is read through build/tests/
-xy_sfile_check, which verifies the signature against keys/platform-sm2.pub
-before it prints anything, as the portal does."""
+Python has no SM2: every change set is read through `build/tests/xy_sfile
+check`, which verifies the signature against keys/platform-sm2.pub before it
+prints anything, as the portal does."""
 import datetime
 import fcntl
 import json
@@ -24,7 +24,8 @@ from xytest import ROOT, check, retag, run, run_all  # noqa: E402
 
 UNIT = uscc("360402", 77, "11")  # provides XZCF and XZXK
 BUILD = os.environ.get("XY_BUILD") or os.path.join(ROOT, "build")
-CHECK = os.path.join(BUILD, "tests", "xy_sfile_check")
+SFILE = os.path.join(BUILD, "tests", "xy_sfile")
+FORMAT = "xinyong-changeset/1"
 PLAIN = os.path.join(BUILD, "tests", "xy_plaintexts")
 
 
@@ -68,7 +69,8 @@ def publish(d, *args):
 def read_cs(d, path, key=None):
     """A change set as the portal would take it: (header, [lines])."""
     key = key or os.path.join(d, "keys", "platform-sm2.pub")
-    p = subprocess.run([CHECK, key, path], capture_output=True, text=True, timeout=120)
+    p = subprocess.run([SFILE, "check", key, path, FORMAT], capture_output=True, text=True,
+                       timeout=120)
     check(p.returncode == 0, "%s does not verify: %s" % (path, p.stderr))
     out = [json.loads(line) for line in p.stdout.splitlines()]
     return out[0], out[1:]
@@ -170,14 +172,14 @@ def test_por2_signature_fails_after_one_byte_changed(tmp):
         bad[at] ^= 0x01
         path = os.path.join(tmp, "bad-%d.xycs" % at)
         open(path, "wb").write(bad)
-        p = subprocess.run([CHECK, os.path.join(d, "keys", "platform-sm2.pub"), path],
-                           capture_output=True, text=True, timeout=60)
+        p = subprocess.run([SFILE, "check", os.path.join(d, "keys", "platform-sm2.pub"),
+                            path, FORMAT], capture_output=True, text=True, timeout=60)
         check(p.returncode == 1 and "refused" in p.stderr, "byte %d: %s" % (at, p.stderr))
     # Another platform's key does not verify it either.
     os.makedirs(os.path.join(tmp, "o"))
     other = instance(os.path.join(tmp, "o"))
-    p = subprocess.run([CHECK, os.path.join(other, "keys", "platform-sm2.pub"), r["file"]],
-                       capture_output=True, text=True, timeout=60)
+    p = subprocess.run([SFILE, "check", os.path.join(other, "keys", "platform-sm2.pub"),
+                        r["file"], FORMAT], capture_output=True, text=True, timeout=60)
     check(p.returncode == 1 and "refused" in p.stderr, p.stderr)
 
 
