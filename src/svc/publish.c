@@ -733,5 +733,10 @@ int xy_publish_service(struct xy_service *svc, const struct xy_publish_opts *o,
 	p.who.client = "local";
 	p.who.agent = "maintenance";
 	p.who.account = "system:publisher";
-	return xy_publish(&p, o, r, err, errlen);
+	rc = xy_publish(&p, o, r, err, errlen);
+	/* CRY-2: a record whose tag failed stopped the publish; the alarm
+	 * names it (and clears the note this thread's handle keeps). */
+	if (xy_store_tamper_pending(cx.st) && xy_svc_integrity(&cx) == XY_EAUDIT)
+		rc = XY_EAUDIT;
+	return rc;
 }

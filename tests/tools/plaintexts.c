@@ -185,6 +185,7 @@ int main(int argc, char **argv)
 		rc = xy_store_record_scan(c.inst->store, on_record, &c);
 	if (!rc)
 		printf("{\"count\":%ld,\"skipped\":%ld}\n", c.count, c.skipped);
+	tdestroy(c.public_values, free);
 	xy_sealer_free(c.s);
 	xy_buf_cleanup(&c.pt);
 	xy_instance_close(c.inst);
