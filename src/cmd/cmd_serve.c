@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "svc/account.h"
 #include "svc/client.h"
+#include "svc/publish.h"
 #include "svc/query.h"
 #include "svc/instance.h"
 #include "svc/service.h"
@@ -36,6 +37,9 @@ static void usage(FILE *f)
 		   "in DIR.  The listen address, admitted address ranges (NET-2), limits and\n"
 		   "session rules come from DIR/config.ini ([http], [session], [password]);\n"
 		   "--listen overrides the address (port 0: any free port, printed).\n"
+		   "Every [publish] interval_s seconds (default 300; 0: off) and after\n"
+		   "midnight it writes the next change set for the portal into DIR/outbox/\n"
+		   "(as `xinyong publish DIR` does).\n"
 		   "SIGTERM or SIGINT stops it after the requests in flight finish.\n");
 }
 
@@ -44,7 +48,34 @@ struct maint {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop;
+	long publish_s;	       /* [publish] interval_s; 0: off */
+	int64_t published_us;  /* when the schedule last ran */
+	int32_t published_day; /* the China day it ran on */
 };
+
+/* NET-1: the next change set for the portal when the interval has passed,
+ * and after midnight, so that display periods that ended leave on time. */
+static void publish(struct maint *m)
+{
+	struct xy_publish_opts o = {0};
+	struct xy_publish_result r;
+	int64_t now = xy_now_us();
+	int32_t today = xy_today();
+	char err[512];
+	int rc;
+
+	if (!xy_pub_due(m->published_us, m->published_day, now, today, m->publish_s))
+		return;
+	m->published_us = now;
+	m->published_day = today;
+	rc = xy_publish_service(m->svc, &o, &r, err, sizeof err);
+	if (rc)
+		xy_log_error("publish: %s", err[0] ? err : xy_strerror(rc));
+	else if (r.seq)
+		xy_log_info("publish: change set %lld (%s): %ld records, %ld removals, %lld bytes",
+			    (long long)r.seq, r.snapshot ? "snapshot" : "delta", r.records,
+			    r.removals, r.bytes);
+}
 
 static void sweep(struct xy_service *svc)
 {
@@ -77,7 +108,8 @@ static void daily(struct xy_service *svc)
  * minute: sessions past their time go, the machine clients' day counts are
  * written, and new subjects' names join the search index (at start, then
  * every minute).  Daily (and at start): the ACC-10 review and the audit
- * retention job (AUD-4). */
+ * retention job (AUD-4).  Every [publish] interval_s and after midnight:
+ * a change set for the portal (NET-1). */
 static void *maintenance(void *arg)
 {
 	struct maint *m = arg;
@@ -96,6 +128,7 @@ static void *maintenance(void *arg)
 			daily(m->svc);
 			next_review = time(NULL) + REVIEW_SECONDS;
 		}
+		publish(m);
 		pthread_mutex_lock(&m->mu);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
@@ -208,6 +241,15 @@ int xy_cmd_serve(int argc, char **argv)
 	    cfg_num(inst, "signin_per_minute", 20, 1, 600, &signin) ||
 	    cfg_num(inst, "access_log", 1, 0, 1, &access))
 		goto out;
+	if (xy_ini_get_long(inst->config, "publish", "interval_s", XY_PUBLISH_INTERVAL_DEF, 0,
+			    XY_PUBLISH_INTERVAL_MAX, &m.publish_s)) {
+		xy_cmd_fail("config.ini [publish] interval_s: a whole number of seconds from 0 "
+			    "(off) to %d",
+			    XY_PUBLISH_INTERVAL_MAX);
+		goto out;
+	}
+	m.published_us = xy_now_us();
+	m.published_day = xy_today();
 	ho.listen = listen_opt ? listen_opt : xy_ini_get(inst->config, "http", "listen");
 	if (!ho.listen)
 		ho.listen = "127.0.0.1:8443";

@@ -194,6 +194,16 @@ static const char *const migrations[] = {
 	" WHERE EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM records)"
 	" OR EXISTS (SELECT 1 FROM agreements) OR EXISTS (SELECT 1 FROM grants)"
 	" OR EXISTS (SELECT 1 FROM clients);",
+	/* 10: publishing to the portal (NET-1, POR-2): what the portal holds
+	 * now, object by object (the SM3 of the line last sent for it), and
+	 * every change set written (sqlite_publish.c). */
+	"CREATE TABLE published(kind TEXT NOT NULL, id TEXT NOT NULL, sm3 BLOB NOT NULL,"
+	" PRIMARY KEY (kind, id)) WITHOUT ROWID;"
+	"CREATE TABLE publications(seq INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('snapshot','delta')),"
+	" created_at INTEGER NOT NULL, file TEXT NOT NULL, bytes INTEGER NOT NULL,"
+	" sm3 BLOB NOT NULL, lines INTEGER NOT NULL, records INTEGER NOT NULL,"
+	" removals INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

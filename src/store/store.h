@@ -496,6 +496,45 @@ XY_WUR int xy_store_export_get(struct xy_store *st, int64_t request_id, struct x
 /* The credit office of a region (XY_ENOTFOUND when it has none). */
 XY_WUR int xy_store_unit_office(struct xy_store *st, const char *region, int64_t *unit_id);
 
+/* ---- publishing to the portal (NET-1, POR-2; sqlite_publish.c) ---- */
+
+#define XY_PUB_KIND_MAX 16  /* bytes of an object kind ("record", "subject") */
+#define XY_PUB_ID_MAX	128 /* bytes of an object id (a record id, a subject code) */
+
+/* One change set written to the outbox. */
+struct xy_publication {
+	int64_t seq;
+	char kind[12]; /* "snapshot" or "delta" */
+	int64_t created_at;
+	char file[64]; /* its name in DIR/outbox */
+	long long bytes;
+	uint8_t sm3[32]; /* of the whole file, signature line included */
+	long lines, records, removals;
+};
+
+/* The last change set (XY_ENOTFOUND when none was ever written). */
+XY_WUR int xy_store_publication_last(struct xy_store *st, struct xy_publication *out);
+/* Records a change set; XY_EEXISTS when its seq is taken. */
+XY_WUR int xy_store_publication_add(struct xy_store *st, const struct xy_publication *p);
+/* What the portal holds: fn for every published object (kind, id, SM3 of
+ * the line last sent for it), in kind then id order, until nonzero. */
+XY_WUR int xy_store_published_each(struct xy_store *st,
+				   int (*fn)(void *arg, const char *kind, const char *id,
+					     const uint8_t sm3[32]),
+				   void *arg);
+/* Sets (insert or replace) or removes one object of the published state;
+ * clear removes all of it (before a snapshot). */
+XY_WUR int xy_store_published_set(struct xy_store *st, const char *kind, const char *id,
+				  const uint8_t sm3[32]);
+XY_WUR int xy_store_published_del(struct xy_store *st, const char *kind, const char *id);
+XY_WUR int xy_store_published_clear(struct xy_store *st);
+/* Every record of a dataset in finished batches, whatever its status, in
+ * id order (views as xy_store_dataset_records gives them, status set); fn
+ * until nonzero. */
+XY_WUR int xy_store_publish_records(struct xy_store *st, const char *dataset,
+				    int (*fn)(void *arg, const struct xy_store_rec_view *r),
+				    void *arg);
+
 /* ---- row tags (CRY-2; sqlite_tag.c, docs/FORMATS.md) ---- */
 
 /* Records, accounts (with their roles), agreements (with their lines),

@@ -32,6 +32,9 @@
 /* Store. */
 #define XY_TAG_ROW_MAX (1024 * 1024) /* canonical bytes of one tagged row (CRY-2) */
 
+/* Publishing to the portal (svc/publish.c; the file limits are ferry/sfile.h's). */
+#define XY_PUBLISH_OBJECTS_MAX 8000000L /* records and subjects one publish compares */
+
 /* Instance set-up. */
 #define XY_CONFIG_FILE_MAX     (64 * 1024)
 #define XY_REGIONS_MAX	       512
