@@ -682,6 +682,8 @@ const struct xy_route xy_routes[] = {
 	 xy_api_clients_create},
 	{"GET", "/api/v1/clients/{}", 0, NULL, xy_api_client_get},
 	{"POST", "/api/v1/clients/{}/revoke", XY_RT_JSON, F("reason"), xy_api_client_revoke},
+	{"GET", "/api/v1/cases", 0, NULL, xy_api_cases_list},
+	{"GET", "/api/v1/cases/{}", 0, NULL, xy_api_case_get},
 	{"GET", "/api/v1/exports", 0, NULL, xy_api_exports_list},
 	{"POST", "/api/v1/exports", XY_RT_JSON,
 	 F("dataset", "unit", "subject", "purpose", "format", "reason"), xy_api_exports_create},

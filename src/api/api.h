@@ -96,6 +96,8 @@ extern const int xy_nroutes;
 
 /* Handlers (one file per resource). */
 void xy_api_healthz(struct xy_api_req *ar);
+void xy_api_cases_list(struct xy_api_req *ar);
+void xy_api_case_get(struct xy_api_req *ar);
 void xy_api_roles(struct xy_api_req *ar);
 void xy_api_session_create(struct xy_api_req *ar);
 void xy_api_session_get(struct xy_api_req *ar);

@@ -12,6 +12,7 @@ int xy_cmd_demo(int argc, char **argv);
 int xy_cmd_verify(int argc, char **argv);
 int xy_cmd_audit(int argc, char **argv);
 int xy_cmd_calendar(int argc, char **argv);
+int xy_cmd_portal_register(int argc, char **argv);
 int xy_cmd_serve(int argc, char **argv);
 int xy_cmd_publish(int argc, char **argv);
 int xy_cmd_login(int argc, char **argv);

@@ -16,6 +16,7 @@
 #include "audit/retain.h"
 #include "cmd/cmd.h"
 #include "http/server.h"
+#include "svc/intake.h"
 #include "svc/account.h"
 #include "svc/client.h"
 #include "svc/publish.h"
@@ -51,6 +52,7 @@ struct maint {
 	long publish_s;	       /* [publish] interval_s; 0: off */
 	int64_t published_us;  /* when the schedule last ran */
 	int32_t published_day; /* the China day it ran on */
+	long intake_s;	       /* POR-3: seconds between passes over the portals' inboxes; 0 off */
 };
 
 /* NET-1: the next change set for the portal when the interval has passed,
@@ -75,6 +77,14 @@ static void publish(struct maint *m)
 		xy_log_info("publish: change set %lld (%s): %ld records, %ld removals, %lld bytes",
 			    (long long)r.seq, r.snapshot ? "snapshot" : "delta", r.records,
 			    r.removals, r.bytes);
+}
+
+static void intake(struct xy_service *svc)
+{
+	struct xy_intake_result r;
+	int rc = xy_intake_run(svc, &r);
+	if (rc)
+		xy_log_error("intake: %s (the files stay for the next pass)", xy_strerror(rc));
 }
 
 static void sweep(struct xy_service *svc)
@@ -113,7 +123,7 @@ static void daily(struct xy_service *svc)
 static void *maintenance(void *arg)
 {
 	struct maint *m = arg;
-	time_t next_review = time(NULL), next_sweep = time(NULL);
+	time_t next_review = time(NULL), next_sweep = time(NULL), next_intake = time(NULL);
 	pthread_mutex_lock(&m->mu);
 	while (!m->stop) {
 		struct timespec until;
@@ -123,6 +133,10 @@ static void *maintenance(void *arg)
 		if (time(NULL) >= next_sweep) {
 			sweep(m->svc);
 			next_sweep = time(NULL) + SWEEP_SECONDS;
+		}
+		if (m->intake_s && time(NULL) >= next_intake) {
+			intake(m->svc);
+			next_intake = time(NULL) + m->intake_s;
 		}
 		if (time(NULL) >= next_review) {
 			daily(m->svc);
@@ -232,6 +246,10 @@ int xy_cmd_serve(int argc, char **argv)
 		return xy_cmd_fail(lockfd == -2 ? "another server is running on %s"
 						: "cannot create the lock in %s/locks",
 				   dir);
+	}
+	if (xy_ini_get_long(inst->config, "intake", "interval_s", 2, 0, 3600, &m.intake_s)) {
+		xy_cmd_fail("config.ini [intake] interval_s: a whole number from 0 to 3600");
+		goto out;
 	}
 	if (cfg_num(inst, "threads", 16, 1, XY_HTTP_THREADS_MAX, &threads) ||
 	    cfg_num(inst, "conn_per_addr", XY_HTTP_CONN_PER_ADDR, 1, XY_HTTP_CONN_MAX,

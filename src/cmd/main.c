@@ -24,6 +24,8 @@ static const struct {
 	{"calendar", xy_cmd_calendar, "check a working-day calendar file (DIR/calendar.txt)"},
 	{"serve", xy_cmd_serve, "run the government-zone server (JSON API)"},
 	{"publish", xy_cmd_publish, "write the next signed change set for the public portal"},
+	{"portal-register", xy_cmd_portal_register,
+	 "register a portal's key: serve takes its signed submissions (POR-3)"},
 	{"login", xy_cmd_login, "sign in to a server as an account (keeps the session token)"},
 	{"logout", xy_cmd_logout, "end the session and remove its token"},
 	{"whoami", xy_cmd_whoami, "show the signed-in account"},

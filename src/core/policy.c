@@ -107,6 +107,7 @@ static const char *const action_names[XY_ACT__COUNT] = {
 	[XY_ACT_EXPORT_DOWNLOAD] = "export.download",
 	[XY_ACT_AUDIT_REVIEW] = "audit.review",
 	[XY_ACT_AUDIT_SUBJECT_REPORT] = "audit.subject_report",
+	[XY_ACT_CASE_READ] = "case.read",
 };
 
 const char *xy_action_name(enum xy_action act)
@@ -512,6 +513,16 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 			verdict(d, 1, "credit_admin_in_jurisdiction");
 		else if (has(a, XY_ROLE_AUDITOR))
 			verdict(d, 1, "auditor");
+		break;
+	case XY_ACT_CASE_READ:
+		/* Objections and repair applications are the credit office's to receive
+		 * (JJ art.29): its administrators, within their jurisdiction (the
+		 * record's providing unit).  The submitter's details go no further
+		 * until the approvals engine hands the source unit its part. */
+		if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office)
+			verdict(d, in_jurisdiction(a, r),
+				in_jurisdiction(a, r) ? "credit_admin_in_jurisdiction"
+						      : "outside_jurisdiction");
 		break;
 	case XY_ACT__COUNT:
 		break;

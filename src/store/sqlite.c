@@ -204,6 +204,21 @@ static const char *const migrations[] = {
 	" created_at INTEGER NOT NULL, file TEXT NOT NULL, bytes INTEGER NOT NULL,"
 	" sm3 BLOB NOT NULL, lines INTEGER NOT NULL, records INTEGER NOT NULL,"
 	" removals INTEGER NOT NULL);",
+	/* 11: portals whose signed submissions are taken (their public keys and the
+	 * last file taken from each), and the cases they open: objections and credit
+	 * repair applications (POR-3).  The submitter's name, contact and reason are
+	 * sealed (CRY-1); the check code is kept only as a digest. */
+	"CREATE TABLE portals(key_id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" pem TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0,"
+	" registered_at INTEGER NOT NULL);"
+	"CREATE TABLE cases(id INTEGER PRIMARY KEY, ticket TEXT NOT NULL UNIQUE,"
+	" check_sm3 TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('objection','repair')),"
+	" record_id INTEGER NOT NULL, subject TEXT NOT NULL, status TEXT NOT NULL,"
+	" portal TEXT NOT NULL, file_seq INTEGER NOT NULL, submitted TEXT NOT NULL,"
+	" received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
+	" reply TEXT, sealed BLOB);"
+	"CREATE INDEX cases_record ON cases(record_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -22,7 +22,8 @@ struct xy_store;
 #define XY__SQL_SLOT_TAG     192 /* sqlite_tag.c: 192..223 */
 #define XY__SQL_SLOT_AUDIT   224 /* sqlite_audit.c: 224..239 */
 #define XY__SQL_SLOT_PUBLISH 240 /* sqlite_publish.c: 240..255 */
-/* 256..287: reserved (cases and portal sections) */
+#define XY__SQL_SLOT_CASE    256 /* sqlite_case.c: 256..271 */
+/* 272..287: reserved (portal sections) */
 
 sqlite3 *xy__sql_db(struct xy_store *st);
 /* The cached statement of a slot (prepared from sql the first time),

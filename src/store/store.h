@@ -624,4 +624,62 @@ struct xy_audit_filter {
 XY_WUR int xy_store_audit_search(struct xy_store *st, const struct xy_audit_filter *f, int limit,
 				 int (*fn)(void *arg, const struct xy_store_event *ev), void *arg);
 
+/* ---- portals and the cases they bring in (POR-3; sqlite_case.c) ---- */
+
+#define XY_PORTAL_NAME_MAX 64 /* bytes of a registered portal's name */
+#define XY_TICKET_MAX	   24 /* bytes of a ticket number */
+#define XY_CASE_KIND_MAX   16
+#define XY_CASE_STATUS_MAX 16
+#define XY_CASE_REPLY_MAX  2000 /* bytes of the reply given to the submitter */
+#define XY_PORTAL_PEM_MAX  1024 /* bytes of its public key (PEM; = XY_SM2_PEM_MAX) */
+
+/* A portal whose submissions are taken: its public key and the last file taken. */
+struct xy_portal_reg {
+	char key_id[65]; /* hex SM3 of the key */
+	char name[XY_PORTAL_NAME_MAX + 1];
+	char pem[XY_PORTAL_PEM_MAX + 1]; /* PEM public key */
+	int64_t last_seq;
+	int64_t registered_at;
+};
+XY_WUR int xy_store_portal_add(struct xy_store *st, const struct xy_portal_reg *p);
+XY_WUR int xy_store_portal_get(struct xy_store *st, const char *key_id, struct xy_portal_reg *out);
+/* Moves last_seq from `from` to `to`; XY_ECONFLICT when it is no longer `from` (another
+ * taker was first). */
+XY_WUR int xy_store_portal_advance(struct xy_store *st, const char *key_id, int64_t from,
+				   int64_t to);
+XY_WUR int xy_store_portal_each(struct xy_store *st,
+				int (*fn)(void *arg, const struct xy_portal_reg *p), void *arg);
+
+struct xy_case {
+	int64_t id;
+	char ticket[XY_TICKET_MAX + 1];
+	char check[65]; /* hex SM3 of ticket ":" check code */
+	char kind[XY_CASE_KIND_MAX];
+	int64_t record_id;
+	char subject[XY_SUBJECT_CODE_MAX + 1];
+	char status[XY_CASE_STATUS_MAX];
+	char portal[XY_PORTAL_NAME_MAX + 1];
+	int64_t file_seq;
+	char submitted[40]; /* as the portal wrote it (RFC 3339) */
+	int64_t received_at, updated_at;
+	int64_t unit_id; /* the record's providing unit (0: the record is unknown) */
+	char reply[XY_CASE_REPLY_MAX + 1];
+	const void *sealed; /* the submitter's details, sealed (reads: valid until the next
+			       call on the store) */
+	size_t sealed_len;
+};
+/* Inserts c (id set on return); XY_EEXISTS when the ticket is taken. */
+XY_WUR int xy_store_case_insert(struct xy_store *st, struct xy_case *c);
+XY_WUR int xy_store_case_seal(struct xy_store *st, int64_t id, const void *sealed, size_t n);
+XY_WUR int xy_store_case_get(struct xy_store *st, const char *ticket, struct xy_case *out);
+/* Cases with id > after (kind, status: NULL for any), in id order, at most limit. */
+XY_WUR int xy_store_case_list(struct xy_store *st, const char *kind, const char *status,
+			      int64_t after, int limit,
+			      int (*fn)(void *arg, const struct xy_case *c), void *arg);
+/* 1 in *open when an objection case about the record is still open. */
+XY_WUR int xy_store_case_open_objection(struct xy_store *st, int64_t record_id, int *open);
+/* What a case needs of a record: its dataset and providing unit; XY_ENOTFOUND. */
+XY_WUR int xy_store_record_owner(struct xy_store *st, int64_t record_id, char *dataset, size_t cap,
+				 int64_t *unit_id, char *status, size_t scap);
+
 #endif

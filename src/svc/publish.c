@@ -40,11 +40,13 @@ static const struct {
 } kinds[XY_PUB__KINDS] = {
 	[XY_PUB_SUBJECT] = {"subject", "subject_remove", "code", 0},
 	[XY_PUB_RECORD] = {"record", "remove", "id", 1},
+	[XY_PUB_TICKET] = {"ticket", NULL, NULL, 0}, /* a ticket keeps answering */
 };
 
 /* The producers, in the order they run. */
 static int (*const producers[])(struct xy_pub_run *run) = {
 	xy_pub_produce_records,
+	xy_pub_produce_tickets,
 };
 
 /* ---- the objects of one run: an open-addressing table ---- */

@@ -235,6 +235,10 @@ static int record_line(struct prod *pr, const struct xy_store_rec_view *v, const
 		       int n)
 {
 	struct xy_jw w;
+	int objection = 0, rc;
+	/* POR-3: marked 异议 while an objection about it is open. */
+	if ((rc = xy_store_case_open_objection(pr->p->st, v->id, &objection)))
+		return rc;
 	xy_buf_reset(&pr->line);
 	xy_jw_init(&w, &pr->line);
 	xy_jw_obj(&w);
@@ -247,8 +251,7 @@ static int record_line(struct prod *pr, const struct xy_store_rec_view *v, const
 	put_date(pr, &w, f, n);
 	put_day(&w, "valid_until", v->valid_until);
 	put_day(&w, "display_until", v->display_until);
-	/* POR-3: the objection mark arrives with the cases (issue 6, part 5). */
-	xy_jw_kbool(&w, "objection", 0);
+	xy_jw_kbool(&w, "objection", objection);
 	xy_jw_key(&w, "fields");
 	xy_jw_obj(&w);
 	for (int i = 0; i < n; i++)
