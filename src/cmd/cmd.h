@@ -13,6 +13,8 @@ int xy_cmd_verify(int argc, char **argv);
 int xy_cmd_audit(int argc, char **argv);
 int xy_cmd_calendar(int argc, char **argv);
 int xy_cmd_serve(int argc, char **argv);
+int xy_cmd_portal_init(int argc, char **argv);
+int xy_cmd_portal(int argc, char **argv);
 int xy_cmd_login(int argc, char **argv);
 int xy_cmd_logout(int argc, char **argv);
 int xy_cmd_whoami(int argc, char **argv);
