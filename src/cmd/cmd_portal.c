@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <jansson.h>
 #include <pwd.h>
 #include <signal.h>
@@ -444,7 +445,7 @@ int xy_cmd_portal(int argc, char **argv)
 	struct xy_http_app app;
 	struct xy_http_server *srv = NULL;
 	struct sigaction sa;
-	char err[512], rdir[PDIR_MAX];
+	char err[512], rdir[PATH_MAX];
 	const char *cat_json;
 	size_t cat_n;
 	long applied = 0;

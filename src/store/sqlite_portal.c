@@ -179,8 +179,8 @@ int xy_pstore_open(const char *path, int create, struct xy_pstore **out, char *e
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	sqlite3_extended_result_codes(s->db, 1);
-	if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		    " PRAGMA mmap_size=268435456; PRAGMA foreign_keys=OFF;"))
+	if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		    " PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;"))
 		goto fail_msg;
 	if (create && exec(s, schema))
 		goto fail_msg;
@@ -330,13 +330,12 @@ int xy_pstore_apply_commit(struct xy_pstore *s, long long seq, int snapshot, con
 	bind_text(st, 4, platform);
 	sqlite3_bind_int64(st, 5, lines);
 	bind_text(st, 6, file);
-	if (run(s, st, "change-set log") || exec(s, "PRAGMA synchronous=FULL") ||
-	    exec(s, "COMMIT")) {
+	/* one durable commit per change set (synchronous=FULL) */
+	if (run(s, st, "change-set log") || exec(s, "COMMIT")) {
 		xy_pstore_rollback(s);
-		(void)exec(s, "PRAGMA synchronous=NORMAL");
 		return XY_ESTORE;
 	}
-	return exec(s, "PRAGMA synchronous=NORMAL");
+	return 0;
 }
 
 void xy_pstore_rollback(struct xy_pstore *s)
@@ -582,10 +581,9 @@ int xy_pstore_own_begin(struct xy_pstore *s, const char *ticket, const char *che
 
 int xy_pstore_own_commit(struct xy_pstore *s)
 {
-	if (exec(s, "PRAGMA synchronous=FULL") || exec(s, "COMMIT")) {
+	if (exec(s, "COMMIT")) {
 		xy_pstore_rollback(s);
-		(void)exec(s, "PRAGMA synchronous=NORMAL");
 		return XY_ESTORE;
 	}
-	return exec(s, "PRAGMA synchronous=NORMAL");
+	return 0;
 }
