@@ -94,7 +94,7 @@ static int dir_empty_or_absent(const char *path)
 	if (!d)
 		return errno == ENOENT ? 1 : -1;
 	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			empty = 0;
 	closedir(d);
 	return empty;
@@ -131,7 +131,8 @@ static int write_config(const char *dir, const char *name, const char *user, con
 			 "changeset_max_mb = 1024\n"
 			 "access_log = 1\n"
 			 "landlock_required = 0\n",
-			 name, listen, user ? "user = " : "# user = nobody   (when started as root)\n",
+			 name, listen,
+			 user ? "user = " : "# user = nobody   (when started as root)\n",
 			 user ? user : "", user ? "\n" : "");
 	if (n < 0 || (size_t)n >= sizeof text)
 		return XY_ELIMIT;
@@ -227,24 +228,20 @@ int xy_cmd_portal_init(int argc, char **argv)
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		int more = i + 1 < argc;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			init_usage(stdout);
 			return XY_EXIT_OK;
-		} else if (!strcmp(a, "--platform-public-key") && v) {
-			pub = v;
-			i++;
-		} else if (!strcmp(a, "--name") && v) {
-			name = v;
-			i++;
-		} else if (!strcmp(a, "--user") && v) {
-			user = v;
-			i++;
-		} else if (!strcmp(a, "--listen") && v) {
-			listen = v;
-			i++;
-		} else if (a[0] != '-' && !dir) {
-			dir = a;
+		} else if (!strcmp(argv[i], "--platform-public-key") && more) {
+			pub = argv[++i];
+		} else if (!strcmp(argv[i], "--name") && more) {
+			name = argv[++i];
+		} else if (!strcmp(argv[i], "--user") && more) {
+			user = argv[++i];
+		} else if (!strcmp(argv[i], "--listen") && more) {
+			listen = argv[++i];
+		} else if (argv[i][0] != '-' && !dir) {
+			dir = argv[i];
 		} else {
 			init_usage(stderr);
 			return XY_EXIT_USAGE;

@@ -44,7 +44,7 @@ struct opdef {
 #define OFF(m) offsetof(struct xy_csline, m)
 
 static const char *const subject_kinds[] = {"legal", "natural", NULL};
-static const char *const remove_reasons[] = {"display_ended", "repaired", "revoked",
+static const char *const remove_reasons[] = {"display_ended", "repaired",  "revoked",
 					     "corrected",     "withdrawn", NULL};
 static const char *const section_kinds[] = {"notice", "policy", NULL};
 static const char *const ticket_kinds[] = {"objection", "repair", NULL};
@@ -127,8 +127,7 @@ static const struct opdef ops[] = {
 int xy_cs_is_date(const char *s)
 {
 	int32_t d;
-	return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
-	       xy_date_parse(s, 10, &d) == 0;
+	return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' && xy_date_parse(s, 10, &d) == 0;
 }
 
 int xy_cs_is_time(const char *s)
@@ -181,10 +180,10 @@ static int text_ok(const char *s, size_t n, int multiline)
 	return 1;
 }
 
-#define BAD(rc, ...)                                 \
-	do {                                         \
-		snprintf(err, errlen, __VA_ARGS__);  \
-		return rc;                           \
+#define BAD(rc, ...)                                \
+	do {                                        \
+		snprintf(err, errlen, __VA_ARGS__); \
+		return rc;                          \
 	} while (0)
 
 static int check_value(const char *op, const char *k, const json_t *v, size_t max, char *err,
@@ -213,21 +212,20 @@ static int check_fields(const char *op, const json_t *v, char *err, size_t errle
 		BAD(XY_EPARSE, "%s: field \"fields\": not an object", op);
 	if (json_object_size(v) > XY_CS_FIELDS_MAX)
 		BAD(XY_ELIMIT, "%s: field \"fields\": more than %d fields", op, XY_CS_FIELDS_MAX);
-	json_object_foreach((json_t *)(uintptr_t)v, k, fv)
-	{
+	json_object_foreach ((json_t *)(uintptr_t)v, k, fv) {
 		if (!is_code(k, strlen(k), XY_CS_CODE_MAX))
-			BAD(XY_EPARSE, "%s: field \"fields\": \"%.40s\" is not a field code", op, k);
+			BAD(XY_EPARSE, "%s: field \"fields\": \"%.40s\" is not a field code", op,
+			    k);
 		if (json_is_array(fv)) {
 			size_t i;
 			json_t *e;
 			if (json_array_size(fv) > XY_CS_LIST_MAX)
 				BAD(XY_ELIMIT, "%s: fields.%s: more than %d values", op, k,
 				    XY_CS_LIST_MAX);
-			json_array_foreach(fv, i, e)
-			{
+			json_array_foreach (fv, i, e) {
 				if (!json_is_string(e))
-					BAD(XY_EPARSE, "%s: fields.%s: a list of texts expected", op,
-					    k);
+					BAD(XY_EPARSE, "%s: fields.%s: a list of texts expected",
+					    op, k);
 				if ((rc = check_value(op, k, e, XY_CS_VALUE_MAX, err, errlen)))
 					return rc;
 			}
@@ -248,8 +246,7 @@ static int check_masked(const char *op, const json_t *v, const json_t *fields, c
 		BAD(XY_EPARSE, "%s: field \"masked\": not a list", op);
 	if (json_array_size(v) > XY_CS_FIELDS_MAX)
 		BAD(XY_ELIMIT, "%s: field \"masked\": more than %d codes", op, XY_CS_FIELDS_MAX);
-	json_array_foreach(v, i, e)
-	{
+	json_array_foreach (v, i, e) {
 		const char *s = json_string_value(e);
 		if (!s || !is_code(s, json_string_length(e), XY_CS_CODE_MAX))
 			BAD(XY_EPARSE, "%s: field \"masked\": entry %zu is not a field code", op,
@@ -382,10 +379,9 @@ static int check_op(const struct opdef *d, const json_t *root, struct xy_csline 
 	}
 	if (json_object_size(root) == nk)
 		return 0;
-	json_object_foreach((json_t *)(uintptr_t)root, key, v)
-	{
+	json_object_foreach ((json_t *)(uintptr_t)root, key, v) {
 		const struct key *k = d->keys;
-		while (k->name && strcmp(k->name, key))
+		while (k->name && strcmp(k->name, key) != 0)
 			k++;
 		if (!k->name)
 			BAD(XY_EPARSE, "%s: unknown field \"%.40s\"", d->op, key);
@@ -438,21 +434,19 @@ void xy_csline_cleanup(struct xy_csline *l)
 
 int xy_csheader_check(const json_t *hdr, int *snapshot, char *err, size_t errlen)
 {
-	static const char *const known[] = {"format", "seq", "created", "key_id",
+	static const char *const known[] = {"format", "seq",	  "created", "key_id",
 					    "kind",   "platform", NULL};
 	const char *kind = json_string_value(json_object_get(hdr, "kind"));
 	const char *plat = json_string_value(json_object_get(hdr, "platform"));
 	const char *key;
 	json_t *v;
-	if (!kind || (strcmp(kind, "snapshot") && strcmp(kind, "delta")))
+	if (!kind || (strcmp(kind, "snapshot") != 0 && strcmp(kind, "delta") != 0))
 		BAD(XY_EPARSE, "header: field \"kind\": not snapshot or delta");
 	if (!xy_cs_is_time(json_string_value(json_object_get(hdr, "created"))))
 		BAD(XY_EPARSE, "header: field \"created\": not a time (YYYY-MM-DDTHH:MM:SSZ)");
-	if (!plat || !*plat || strlen(plat) > XY_CS_TEXT_MAX ||
-	    !text_ok(plat, strlen(plat), 0))
+	if (!plat || !*plat || strlen(plat) > XY_CS_TEXT_MAX || !text_ok(plat, strlen(plat), 0))
 		BAD(XY_EPARSE, "header: field \"platform\": missing or not a name");
-	json_object_foreach((json_t *)(uintptr_t)hdr, key, v)
-	{
+	json_object_foreach ((json_t *)(uintptr_t)hdr, key, v) {
 		if (!enum_ok(key, known))
 			BAD(XY_EPARSE, "header: unknown field \"%.40s\"", key);
 	}

@@ -42,9 +42,8 @@ struct xy_csline {
  * (not JSON, not an object, not one of the ops, a field missing, unknown, repeated or of
  * the wrong type or form) / XY_ELIMIT (a value past its limit), err saying which field
  * and why. */
-__attribute__((warn_unused_result)) int xy_csline_parse(const char *line, size_t n,
-							struct xy_csline *out, char *err,
-							size_t errlen);
+__attribute__((warn_unused_result)) int
+xy_csline_parse(const char *line, size_t n, struct xy_csline *out, char *err, size_t errlen);
 void xy_csline_cleanup(struct xy_csline *l);
 
 /* Checks a change set's header beyond what the framing checked (format, seq, key_id):

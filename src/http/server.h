@@ -26,8 +26,8 @@ struct xy_http_req {
 	const char *agent; /* User-Agent or NULL */
 	const char *content_type, *authorization, *cookie, *csrf;
 	const char *if_none_match; /* If-None-Match or NULL (conditional GET) */
-	struct xy_buf body; /* JSON bodies */
-	int upload_fd;	    /* streamed bodies: a temporary file, -1 otherwise */
+	struct xy_buf body;	   /* JSON bodies */
+	int upload_fd;		   /* streamed bodies: a temporary file, -1 otherwise */
 	unsigned long long upload_len;
 	int64_t started_us;
 	/* ---- set by begin ---- */

@@ -61,7 +61,9 @@ static void json_value(struct xy_jw *w, const json_t *v)
 		xy_jw_bool(w, json_is_true(v));
 	else if (json_is_array(v)) {
 		xy_jw_arr(w);
-		json_array_foreach(v, i, e) json_value(w, e);
+		json_array_foreach (v, i, e) {
+			json_value(w, e);
+		}
 		xy_jw_arr_end(w);
 	} else if (json_is_real(v)) {
 		char t[40];
@@ -101,8 +103,7 @@ static int record_obj(void *arg, const struct xy_precord *r)
 	xy_jw_kbool(c->w, "objection", r->objection);
 	xy_jw_key(c->w, "fields");
 	xy_jw_obj(c->w);
-	json_object_foreach(json_object_get(root, "fields"), k, v)
-	{
+	json_object_foreach (json_object_get(root, "fields"), k, v) {
 		xy_jw_key(c->w, k);
 		json_value(c->w, v);
 	}

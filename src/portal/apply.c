@@ -38,8 +38,7 @@ static struct xy_pstore *writer(struct xy_portal *p)
 }
 
 /* POR-2: the file leaves the inbox for quarantine/, the alarm is logged and kept. */
-static void quarantine(struct xy_portal *p, struct xy_pstore *s, const char *name,
-		       const char *why)
+static void quarantine(struct xy_portal *p, struct xy_pstore *s, const char *name, const char *why)
 {
 	char from[PORTAL_DIR_MAX + 96], to[PORTAL_DIR_MAX + 128];
 	snprintf(from, sizeof from, "%s/inbox/%s", p->dir, name);
@@ -112,8 +111,8 @@ static int apply_one(struct xy_portal *p, struct xy_pstore *s, const struct entr
 		return 0;
 	}
 	if (f.seq != e->seq) {
-		snprintf(why, sizeof why, "the file is named %lld but its header says %lld",
-			 e->seq, f.seq);
+		snprintf(why, sizeof why, "the file is named %lld but its header says %lld", e->seq,
+			 f.seq);
 		goto refuse;
 	}
 	if (xy_csheader_check(f.header, &snapshot, err, sizeof err)) {
@@ -156,8 +155,7 @@ static int apply_one(struct xy_portal *p, struct xy_pstore *s, const struct entr
 		xy_log_warn("inbox: %s applied but not removed: %s", e->name, strerror(errno));
 	xy_portal_state_refresh(p, s);
 	xy_log_info("change set %lld (%s) applied: %ld lines in %lld ms", e->seq,
-		    snapshot ? "snapshot" : "delta", lines,
-		    (long long)((xy_now_us() - t0) / 1000));
+		    snapshot ? "snapshot" : "delta", lines, (long long)((xy_now_us() - t0) / 1000));
 	return 1;
 refuse:
 	xy_sfile_free(&f);

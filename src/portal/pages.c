@@ -165,8 +165,9 @@ void xy_page_done(struct xy_http_req *rq, const struct xy_html *h, int status)
 		xy_buf_reset(&rq->out);
 		rq->etag[0] = 0;
 		rq->status = 500;
-		if (xy_buf_adds(&rq->out, "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">"
-					  "<title>错误</title><h1>页面生成失败</h1></html>"))
+		if (xy_buf_adds(&rq->out,
+				"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">"
+				"<title>错误</title><h1>页面生成失败</h1></html>"))
 			return;
 		return;
 	}
@@ -197,9 +198,10 @@ void xy_page_error(struct xy_portal *p, struct xy_http_req *rq, int status, cons
 
 static void search_form(struct xy_html *h, const char *q)
 {
-	xy_html_raw(h, "<form class=\"search\" action=\"/search\" method=\"get\" role=\"search\">\n"
-		       "<label for=\"q\">企业名称或统一社会信用代码</label>\n"
-		       "<input type=\"search\" id=\"q\" name=\"q\" maxlength=\"50\" required value=\"");
+	xy_html_raw(
+		h, "<form class=\"search\" action=\"/search\" method=\"get\" role=\"search\">\n"
+		   "<label for=\"q\">企业名称或统一社会信用代码</label>\n"
+		   "<input type=\"search\" id=\"q\" name=\"q\" maxlength=\"50\" required value=\"");
 	xy_html_v(h, q);
 	xy_html_raw(h, "\">\n<button type=\"submit\">查询</button>\n</form>\n");
 }
@@ -325,8 +327,9 @@ void xy_page_search(struct xy_portal *p, struct xy_http_req *rq)
 	if (!s)
 		return xy_page_error(p, rq, 500, "服务暂时不可用，请稍后再试。");
 	if (!raw || normalise_query(raw, q, sizeof q))
-		return xy_page_error(p, rq, 400, "请输入要查询的企业名称或统一社会信用代码（不超过 "
-						 "100 字节）。");
+		return xy_page_error(p, rq, 400,
+				     "请输入要查询的企业名称或统一社会信用代码（不超过 "
+				     "100 字节）。");
 	if (page < 0)
 		return xy_page_error(p, rq, 400, "页码无效。");
 	xy_html_init(&h, &rq->out);
@@ -384,8 +387,7 @@ static void value(struct xy_html *h, const json_t *v)
 	else if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
-		json_array_foreach(v, i, e)
-		{
+		json_array_foreach (v, i, e) {
 			if (i)
 				xy_html_raw(h, "、");
 			value(h, e);
@@ -398,8 +400,7 @@ static int is_masked(const json_t *masked, const char *code)
 {
 	size_t i;
 	json_t *e;
-	json_array_foreach(masked, i, e)
-	{
+	json_array_foreach (masked, i, e) {
 		if (json_is_string(e) && !strcmp(json_string_value(e), code))
 			return 1;
 	}
@@ -545,8 +546,9 @@ void xy_page_subject(struct xy_portal *p, struct xy_http_req *rq, const char *co
 		rc = xy_pstore_records(s, sj.code, today, record_row, &c);
 	if (rc)
 		return xy_page_error(p, rq, 500, "服务暂时不可用，请稍后再试。");
-	xy_html_raw(&h, "<p class=\"masked\">说明：行政处罚信息仅在公示期内公示；涉及个人隐私的信息已"
-			"按规定脱敏。</p>\n");
+	xy_html_raw(&h,
+		    "<p class=\"masked\">说明：行政处罚信息仅在公示期内公示；涉及个人隐私的信息已"
+		    "按规定脱敏。</p>\n");
 	xy_page_close(p, &h);
 	xy_page_done(rq, &h, 200);
 }
@@ -600,8 +602,7 @@ static int record_page_row(void *arg, const struct xy_precord *r)
 			field_row(c->h, ds->fields[i].name, fv,
 				  is_masked(masked, ds->fields[i].code));
 	}
-	json_object_foreach((json_t *)(uintptr_t)fields, k, v)
-	{
+	json_object_foreach ((json_t *)(uintptr_t)fields, k, v) {
 		if (!ds || xy_dataset_field(ds, k) < 0)
 			field_row(c->h, k, v, is_masked(masked, k));
 	}
@@ -632,7 +633,8 @@ void xy_page_record(struct xy_portal *p, struct xy_http_req *rq, const char *idt
 	c.h = &h;
 	rc = xy_pstore_record(s, id, today, record_page_row, &c);
 	if (rc == XY_ENOTFOUND)
-		return xy_page_error(p, rq, 404, "未找到该条公示信息（可能已超过公示期或已撤下）。");
+		return xy_page_error(p, rq, 404,
+				     "未找到该条公示信息（可能已超过公示期或已撤下）。");
 	if (rc)
 		return xy_page_error(p, rq, 500, "服务暂时不可用，请稍后再试。");
 	xy_page_close(p, &h);
@@ -649,18 +651,22 @@ void xy_page_privacy(struct xy_portal *p, struct xy_http_req *rq)
 		"<h1>隐私说明</h1>\n"
 		"<h2>浏览和查询</h2>\n<p>查询信用信息无需注册或登录。本网站不使用 Cookie，不使用"
 		"任何脚本或第三方统计。为防止滥用，服务器在内存中按访问地址计数请求频率，不写入"
-		"记录；运行日志记录请求的时间、路径、结果和访问地址，用于安全审计，按信用办的安全管理规定保存。</p>\n"
-		"<h2>异议申诉和信用修复申请</h2>\n<p>提交异议或信用修复申请时，我们只收集办理所必需的"
+		"记录；运行日志记录请求的时间、路径、结果和访问地址，用于安全审计，按信用办的安全管"
+		"理规定保存。</p>\n"
+		"<h2>异议申诉和信用修复申请</"
+		"h2>\n<p>提交异议或信用修复申请时，我们只收集办理所必需的"
 		"信息：</p>\n<ul>\n<li>姓名或单位名称——用于确认申请人；</li>\n"
 		"<li>联系电话或电子邮箱（只需其一）——用于办理过程中联系您；</li>\n"
 		"<li>异议理由或修复说明——用于核查；信用修复申请另需您勾选信用承诺。</li>\n</ul>\n"
 		"<p>这些信息经签名后由本网站的发件箱送交信用办（公共信用信息共享平台）办理，送出后"
-		"本网站只保留受理编号和查询码的摘要，用于查询办理进度。查询码只在提交成功时显示一次，"
+		"本网站只保留受理编号和查询码的摘要，用于查询办理进度。查询码只在提交成功时显示一次"
+		"，"
 		"本网站不保存查询码本身。</p>\n"
 		"<p>信用办依照《九江市公共信用信息管理办法》等规定保存和使用申请材料，办结后按档案"
 		"管理规定保存，不用于其他目的，不向第三方提供。</p>\n"
 		"<h2>公示的信息</h2>\n<p>本网站公示的信息由数据提供单位报送，经共享平台按规定脱敏"
-		"（如身份证号码、手机号码部分隐藏）后发布；行政处罚信息在公示期满后自动撤下。</p>\n");
+		"（如身份证号码、手机号码部分隐藏）后发布；行政处罚信息在公示期满后自动撤下。</"
+		"p>\n");
 	xy_page_close(p, &h);
 	xy_page_done(rq, &h, 200);
 }

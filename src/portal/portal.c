@@ -14,8 +14,7 @@ static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self';
 			  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 int xy_portal_new(const struct xy_portal_opts *o, const struct xy_sm2key *platform,
-		  const struct xy_sm2key *own, const struct xy_catalog *cat,
-		  struct xy_portal **out)
+		  const struct xy_sm2key *own, const struct xy_catalog *cat, struct xy_portal **out)
 {
 	struct xy_portal *p = calloc(1, sizeof *p);
 	uint8_t h[XY_SM3_LEN];
@@ -174,7 +173,7 @@ static void css(struct xy_portal *p, struct xy_http_req *rq)
 static const char *tail(const char *path, const char *prefix)
 {
 	size_t n = strlen(prefix);
-	if (strncmp(path, prefix, n) || !path[n] || strchr(path + n, '/'))
+	if (strncmp(path, prefix, n) != 0 || !path[n] || strchr(path + n, '/'))
 		return NULL;
 	return path + n;
 }
@@ -214,9 +213,14 @@ static void get(struct xy_portal *p, struct xy_http_req *rq)
 
 static int known_path(const char *path)
 {
-	static const char *const fixed[] = {"/",	     "/search",		"/privacy",
-					    "/tickets",	     "/objections/new", "/repairs/new",
-					    "/static/site.css", NULL};
+	static const char *const fixed[] = {"/",
+					    "/search",
+					    "/privacy",
+					    "/tickets",
+					    "/objections/new",
+					    "/repairs/new",
+					    "/static/site.css",
+					    NULL};
 	for (const char *const *f = fixed; *f; f++)
 		if (!strcmp(path, *f))
 			return 1;

@@ -16,20 +16,18 @@
 struct xy_portal;
 
 struct xy_portal_opts {
-	const char *dir;  /* PDIR */
-	const char *name; /* the site's name (页头) */
-	double rate, burst; /* requests per second and burst per client address */
+	const char *dir;      /* PDIR */
+	const char *name;     /* the site's name (页头) */
+	double rate, burst;   /* requests per second and burst per client address */
 	size_t changeset_max; /* bytes of one change set taken */
 };
 
 /* Borrows platform (verify-only), own (the submission key) and cat (field names); they
  * must outlive the portal.  Opens nothing yet: the store is opened on first use, so
  * this may run before the sandbox and the first apply after it. */
-__attribute__((warn_unused_result)) int xy_portal_new(const struct xy_portal_opts *o,
-						      const struct xy_sm2key *platform,
-						      const struct xy_sm2key *own,
-						      const struct xy_catalog *cat,
-						      struct xy_portal **out);
+__attribute__((warn_unused_result)) int
+xy_portal_new(const struct xy_portal_opts *o, const struct xy_sm2key *platform,
+	      const struct xy_sm2key *own, const struct xy_catalog *cat, struct xy_portal **out);
 void xy_portal_free(struct xy_portal *p);
 /* The begin/handle callbacks for src/http/server.c. */
 void xy_portal_app(struct xy_portal *p, struct xy_http_app *app);

@@ -34,8 +34,7 @@ int xy_portal_submit_init(struct xy_portal *p)
 	return rc;
 }
 
-static void mac_hex(struct xy_portal *p, int repair, long long record, long long exp,
-		    char out[65])
+static void mac_hex(struct xy_portal *p, int repair, long long record, long long exp, char out[65])
 {
 	char msg[96];
 	uint8_t m[XY_SM3_LEN];
@@ -275,8 +274,9 @@ static void render_form(struct xy_portal *p, struct xy_http_req *rq, int repair,
 		described(&h, "commitment-err", in ? in->err_commitment : NULL);
 		if (in && in->commitment)
 			xy_html_raw(&h, " checked");
-		xy_html_raw(&h, "> 本人（本单位）承诺所提交的材料真实有效，已履行相关义务并完成整改，"
-				"如有虚假愿承担相应责任。*</label>");
+		xy_html_raw(&h,
+			    "> 本人（本单位）承诺所提交的材料真实有效，已履行相关义务并完成整改，"
+			    "如有虚假愿承担相应责任。*</label>");
 		field_error(&h, "commitment-err", in ? in->err_commitment : NULL);
 		xy_html_raw(&h, "</p>\n");
 	}
@@ -305,12 +305,14 @@ static int load_record(struct xy_portal *p, struct xy_http_req *rq, int repair, 
 	rc = xy_pstore_record(s, *id, today, rec_info_cb, ri);
 	if (rc) {
 		xy_page_error(p, rq, rc == XY_ENOTFOUND ? 404 : 500,
-			      rc == XY_ENOTFOUND ? "未找到该条公示信息（可能已超过公示期或已撤下）。"
-						 : "服务暂时不可用，请稍后再试。");
+			      rc == XY_ENOTFOUND
+				      ? "未找到该条公示信息（可能已超过公示期或已撤下）。"
+				      : "服务暂时不可用，请稍后再试。");
 		return -1;
 	}
 	if (repair && !repairable(ri->dataset)) {
-		xy_page_error(p, rq, 400, "该类信息不适用信用修复；如认为信息有误，请提出异议申诉。");
+		xy_page_error(p, rq, 400,
+			      "该类信息不适用信用修复；如认为信息有误，请提出异议申诉。");
 		return -1;
 	}
 	return 0;
@@ -387,8 +389,7 @@ static int write_submission(struct xy_portal *p, int repair, long long id,
 			 repair ? "repair" : "objection", "ticket", ticket, "check", hash, "record",
 			 idtext, "subject", ri->subject, "name", in->name, "contact", in->contact,
 			 "reason", in->reason, "submitted", submitted);
-	if (!hdr || !line ||
-	    (repair && json_object_set_new(line, "commitment", json_true()))) {
+	if (!hdr || !line || (repair && json_object_set_new(line, "commitment", json_true()))) {
 		rc = XY_ENOMEM;
 		goto out;
 	}
@@ -568,15 +569,17 @@ void xy_page_tickets(struct xy_portal *p, struct xy_http_req *rq)
 			xy_html_raw(&h, "</dl></section>\n");
 		} else if (rc == XY_ENOTFOUND) {
 			status = 404;
-			xy_html_raw(&h, "<div class=\"errors\" role=\"alert\"><p>未找到该受理编号，或"
-					"查询码不正确。</p></div>\n");
+			xy_html_raw(&h,
+				    "<div class=\"errors\" role=\"alert\"><p>未找到该受理编号，或"
+				    "查询码不正确。</p></div>\n");
 		} else {
 			return xy_page_error(p, rq, 500, "服务暂时不可用，请稍后再试。");
 		}
 	}
-	xy_html_raw(&h, "<form class=\"form\" action=\"/tickets\" method=\"get\">\n"
-			"<p><label for=\"ticket\">受理编号</label><input type=\"text\" id=\"ticket\" "
-			"name=\"ticket\" maxlength=\"32\" required value=\"");
+	xy_html_raw(&h,
+		    "<form class=\"form\" action=\"/tickets\" method=\"get\">\n"
+		    "<p><label for=\"ticket\">受理编号</label><input type=\"text\" id=\"ticket\" "
+		    "name=\"ticket\" maxlength=\"32\" required value=\"");
 	xy_html_v(&h, ticket);
 	xy_html_raw(&h, "\"></p>\n<p><label for=\"check\">查询码（12 位）</label><input "
 			"type=\"text\" id=\"check\" name=\"check\" maxlength=\"12\" required "

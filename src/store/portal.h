@@ -20,17 +20,16 @@ struct xy_pstore;
 
 /* Opens path (create: make it and its schema; it must not exist yet).  XY_ESTORE with
  * err.  One handle per thread. */
-__attribute__((warn_unused_result)) int xy_pstore_open(const char *path, int create,
-						       struct xy_pstore **out, char *err,
-						       size_t errlen);
+__attribute__((warn_unused_result)) int
+xy_pstore_open(const char *path, int create, struct xy_pstore **out, char *err, size_t errlen);
 void xy_pstore_close(struct xy_pstore *s);
 
 struct xy_pstate {
-	long long seq;			    /* last applied change set, 0: none */
-	char created[24];		    /* its "created" */
-	char platform[XY_CS_TEXT_MAX + 1];  /* its "platform" */
-	long long alarms;		    /* files refused so far */
-	char last_alarm[24];		    /* when the last one was refused (RFC 3339 UTC) */
+	long long seq;			   /* last applied change set, 0: none */
+	char created[24];		   /* its "created" */
+	char platform[XY_CS_TEXT_MAX + 1]; /* its "platform" */
+	long long alarms;		   /* files refused so far */
+	char last_alarm[24];		   /* when the last one was refused (RFC 3339 UTC) */
 };
 __attribute__((warn_unused_result)) int xy_pstore_state(struct xy_pstore *s, struct xy_pstate *st);
 
@@ -39,9 +38,8 @@ __attribute__((warn_unused_result)) int xy_pstore_state(struct xy_pstore *s, str
 /* BEGIN IMMEDIATE; a snapshot first removes every subject, record, section and ticket. */
 __attribute__((warn_unused_result)) int xy_pstore_apply_begin(struct xy_pstore *s, int snapshot);
 /* One checked line; line[0..n) is its text, kept as published for a record. */
-__attribute__((warn_unused_result)) int xy_pstore_apply_line(struct xy_pstore *s,
-							     const struct xy_csline *l,
-							     const char *line, size_t n);
+__attribute__((warn_unused_result)) int
+xy_pstore_apply_line(struct xy_pstore *s, const struct xy_csline *l, const char *line, size_t n);
 /* Records the change set and commits (durably). */
 __attribute__((warn_unused_result)) int xy_pstore_apply_commit(struct xy_pstore *s, long long seq,
 							       int snapshot, const char *created,
@@ -89,9 +87,8 @@ __attribute__((warn_unused_result)) int xy_pstore_records(struct xy_pstore *s, c
 							  const char *today, xy_precord_cb cb,
 							  void *arg);
 /* One record (same rule on display); XY_ENOTFOUND. */
-__attribute__((warn_unused_result)) int xy_pstore_record(struct xy_pstore *s, long long id,
-							 const char *today, xy_precord_cb cb,
-							 void *arg);
+__attribute__((warn_unused_result)) int
+xy_pstore_record(struct xy_pstore *s, long long id, const char *today, xy_precord_cb cb, void *arg);
 
 struct xy_psection {
 	const char *id, *kind, *title, *body, *unit, *updated;
@@ -103,9 +100,9 @@ __attribute__((warn_unused_result)) int xy_pstore_sections(struct xy_pstore *s, 
 
 struct xy_pticket {
 	char kind[16];
-	char status[16];	      /* "pending" for the portal's own, not yet in a change set */
+	char status[16]; /* "pending" for the portal's own, not yet in a change set */
 	char updated[24];
-	char check[65];		      /* hex SM3 of "ticket:check code" */
+	char check[65]; /* hex SM3 of "ticket:check code" */
 	char reply[XY_CS_REPLY_MAX + 1];
 	long long record;
 };

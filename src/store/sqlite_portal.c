@@ -76,10 +76,11 @@ enum {
 };
 
 static const char *const sql[S__COUNT] = {
-	[S_SUBJECT_UPSERT] = "INSERT INTO subjects(code, kind, name, region, region_name)"
-			     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(code) DO UPDATE SET"
-			     " kind = excluded.kind, name = excluded.name, region = excluded.region,"
-			     " region_name = excluded.region_name",
+	[S_SUBJECT_UPSERT] =
+		"INSERT INTO subjects(code, kind, name, region, region_name)"
+		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(code) DO UPDATE SET"
+		" kind = excluded.kind, name = excluded.name, region = excluded.region,"
+		" region_name = excluded.region_name",
 	[S_RECORD_UPSERT] = "INSERT OR REPLACE INTO records(id, subject, dataset, date,"
 			    " display_until, objection, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_RECORD_DELETE] = "DELETE FROM records WHERE id = ?1",
@@ -156,8 +157,7 @@ static sqlite3_stmt *stmt(struct xy_pstore *s, int i)
 	return st;
 }
 
-int xy_pstore_open(const char *path, int create, struct xy_pstore **out, char *err,
-		   size_t errlen)
+int xy_pstore_open(const char *path, int create, struct xy_pstore **out, char *err, size_t errlen)
 {
 	struct xy_pstore *s;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
@@ -258,8 +258,7 @@ static int run(struct xy_pstore *s, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : fail(s, what);
 }
 
-int xy_pstore_apply_line(struct xy_pstore *s, const struct xy_csline *l, const char *line,
-			 size_t n)
+int xy_pstore_apply_line(struct xy_pstore *s, const struct xy_csline *l, const char *line, size_t n)
 {
 	sqlite3_stmt *st;
 	switch (l->op) {
@@ -448,8 +447,7 @@ int xy_pstore_search(struct xy_pstore *s, const char *text, int page, xy_psubjec
 	return each_subject(s, q, cb, arg, more);
 }
 
-static int each_record(struct xy_pstore *s, sqlite3_stmt *q, xy_precord_cb cb, void *arg,
-		       int *n)
+static int each_record(struct xy_pstore *s, sqlite3_stmt *q, xy_precord_cb cb, void *arg, int *n)
 {
 	int rc, cbrc = 0;
 	*n = 0;

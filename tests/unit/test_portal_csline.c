@@ -22,11 +22,11 @@ static int parse(const char *s, struct xy_csline *l)
 	return xy_csline_parse(s, strlen(s), l, err, sizeof err);
 }
 
-#define RECORD                                                                             \
-	"{\"op\":\"record\",\"id\":\"33554433\",\"dataset\":\"XZCF\",\"subject\":"            \
-	"\"91360402MA0010010X\",\"unit\":\"九江市濂溪区市场监督管理局\",\"unit_code\":"     \
-	"\"11360402MA0009001H\",\"date\":\"2026-03-01\",\"valid_until\":null,"               \
-	"\"display_until\":\"2029-03-01\",\"objection\":true,\"fields\":{\"CF_WSH\":\"1号\"," \
+#define RECORD                                                                                       \
+	"{\"op\":\"record\",\"id\":\"33554433\",\"dataset\":\"XZCF\",\"subject\":"                   \
+	"\"91360402MA0010010X\",\"unit\":\"九江市濂溪区市场监督管理局\",\"unit_code\":" \
+	"\"11360402MA0009001H\",\"date\":\"2026-03-01\",\"valid_until\":null,"                       \
+	"\"display_until\":\"2029-03-01\",\"objection\":true,\"fields\":{\"CF_WSH\":\"1号\","       \
 	"\"CF_FR_ZJHM\":\"360402********0052\",\"CF_NR_FK\":0.5},\"masked\":[\"CF_FR_ZJHM\"]}"
 
 static void test_por2_each_op_is_taken(void **state)
@@ -113,7 +113,12 @@ static void test_por2_bad_values_are_refused_naming_the_field(void **state)
 static void test_por2_lines_that_are_not_change_set_objects_are_refused(void **state)
 {
 	struct xy_csline l;
-	const char *bad[] = {"", "[]", "\"op\"", "{\"op\":\"drop\"}", "{\"op\":1}", "{",
+	const char *bad[] = {"",
+			     "[]",
+			     "\"op\"",
+			     "{\"op\":\"drop\"}",
+			     "{\"op\":1}",
+			     "{",
 			     "{\"op\":\"remove\",\"id\":\"1\",\"reason\":\"deleted\"}",
 			     "{\"op\":\"remove\",\"id\":\"1\",\"reason\":\"revoked\",\"id\":\"2\"}",
 			     "\xff"};

@@ -42,10 +42,19 @@ static void test_por1_html_value_escapes_markup_and_quotes(void **state)
 static void test_por1_html_value_replaces_bad_utf8_and_control_characters(void **state)
 {
 	(void)state;
-	assert_string_equal(esc("a\xff" "b", 3), "a\xEF\xBF\xBD" "b");
-	assert_string_equal(esc("a\x01" "b\n", 4), "a\xEF\xBF\xBD" "b\n");
+	assert_string_equal(esc("a\xff"
+				"b",
+				3),
+			    "a\xEF\xBF\xBD"
+			    "b");
+	assert_string_equal(esc("a\x01"
+				"b\n",
+				4),
+			    "a\xEF\xBF\xBD"
+			    "b\n");
 	assert_string_equal(esc("\xe4\xb8", 2), "\xEF\xBF\xBD\xEF\xBF\xBD"); /* cut short */
-	assert_string_equal(esc("a\0b", 3), "a\xEF\xBF\xBD" "b");
+	assert_string_equal(esc("a\0b", 3), "a\xEF\xBF\xBD"
+					    "b");
 }
 
 static void test_por1_html_paragraphs_and_url_values(void **state)
