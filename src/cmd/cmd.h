@@ -15,6 +15,8 @@ int xy_cmd_calendar(int argc, char **argv);
 int xy_cmd_portal_register(int argc, char **argv);
 int xy_cmd_serve(int argc, char **argv);
 int xy_cmd_publish(int argc, char **argv);
+int xy_cmd_portal_init(int argc, char **argv);
+int xy_cmd_portal(int argc, char **argv);
 int xy_cmd_login(int argc, char **argv);
 int xy_cmd_logout(int argc, char **argv);
 int xy_cmd_whoami(int argc, char **argv);

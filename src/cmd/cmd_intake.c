@@ -14,7 +14,7 @@ int xy_cmd_portal_register(int argc, char **argv)
 	static const char usage[] =
 		"usage: xinyong portal-register DIR NAME PUBLIC-KEY-FILE\n"
 		"Registers the portal NAME (lower-case letters, digits, '-'; at most 64) and\n"
-		"its SM2 public key (the portal's PDIR/portal.pub, PEM) with the instance in\n"
+		"its SM2 public key (the portal's PDIR/portal-sm2.pub, PEM) with the instance in\n"
 		"DIR.  `xinyong serve` then takes the submissions it signs from\n"
 		"DIR/inbox/NAME/, in sequence order.  Audited as portal.register.\n";
 	struct xy_instance *inst = NULL;
