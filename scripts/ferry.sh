@@ -31,6 +31,8 @@ carry_out() {
 		n=$(seq_of "$f")
 		[ "$n" -gt "$last" ] || continue
 		cp "$gov/outbox/$f" "$portal/inbox/.$f.tmp"
+		# The portal may run as its own user (portal-init gives it PDIR): the file is its.
+		[ "$(id -u)" -ne 0 ] || chown "$(stat -c %u:%g "$portal/inbox")" "$portal/inbox/.$f.tmp"
 		mv "$portal/inbox/.$f.tmp" "$portal/inbox/$f"
 		echo "$n" >"$state/cs.last.tmp" && mv "$state/cs.last.tmp" "$state/cs.last"
 		last=$n
