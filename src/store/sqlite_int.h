@@ -11,7 +11,7 @@
 struct xy_store;
 
 /* Statement slots for the other files; each file owns a range. */
-#define XY__SQL_EXT_MAX	     240
+#define XY__SQL_EXT_MAX	     288
 #define XY__SQL_SLOT_ACCOUNT 0 /* sqlite_acct.c: 0..63 */
 #define XY__SQL_SLOT_UNITS   64
 #define XY__SQL_SLOT_SHARE   80	 /* sqlite_share.c: 80..95 */
@@ -21,6 +21,8 @@ struct xy_store;
 #define XY__SQL_SLOT_EXPORT  176 /* sqlite_export.c: 176..191 */
 #define XY__SQL_SLOT_TAG     192 /* sqlite_tag.c: 192..223 */
 #define XY__SQL_SLOT_AUDIT   224 /* sqlite_audit.c: 224..239 */
+/* 240..255: the publisher (sqlite_publish.c); 256..271: the lead's. */
+#define XY__SQL_SLOT_SECTION 272 /* sqlite_section.c: 272..287 */
 
 sqlite3 *xy__sql_db(struct xy_store *st);
 /* The cached statement of a slot (prepared from sql the first time),
