@@ -698,8 +698,8 @@ const struct xy_route xy_routes[] = {
 	 F("id", "kind", "title", "body", "unit", "period_days"), xy_api_sections_create},
 	{"GET", "/api/v1/sections/overdue", 0, NULL, xy_api_sections_overdue},
 	{"GET", "/api/v1/sections/{}", 0, NULL, xy_api_section_get},
-	{"PUT", "/api/v1/sections/{}", XY_RT_JSON, F("kind", "title", "body", "unit", "period_days"),
-	 xy_api_section_update},
+	{"PUT", "/api/v1/sections/{}", XY_RT_JSON,
+	 F("kind", "title", "body", "unit", "period_days"), xy_api_section_update},
 	{"DELETE", "/api/v1/sections/{}", 0, NULL, xy_api_section_remove},
 };
 

@@ -60,10 +60,10 @@ static void fail(struct xy_api_req *ar, int rc, const struct xy_section_fault *f
 /* The fields every answer gives of a section. */
 static json_t *summary(const struct xy_section *s)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o}", "id", s->id, "kind", s->kind,
-			 "title", s->title, "unit", s->unit_code, "unit_name", s->unit_name,
-			 "period_days", s->period_days, "updated_at", xy_api_time(s->updated_at),
-			 "due", xy_api_date(xy_section_due_day(s->updated_at, s->period_days)));
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o}", "id", s->id, "kind", s->kind, "title",
+			 s->title, "unit", s->unit_code, "unit_name", s->unit_name, "period_days",
+			 s->period_days, "updated_at", xy_api_time(s->updated_at), "due",
+			 xy_api_date(xy_section_due_day(s->updated_at, s->period_days)));
 }
 
 static void create_or_update(struct xy_api_req *ar, int creating)

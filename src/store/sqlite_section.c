@@ -17,10 +17,10 @@ enum {
 };
 
 /* The columns every read selects; ?9 says whether the body comes too. */
-#define SEC_COLS                                                                  \
-	"s.id, s.kind, s.title, s.unit_id, u.code, u.name, s.period_days,"       \
-	" s.created_at, s.created_by, s.updated_at, s.updated_by,"               \
-	" CASE WHEN ?9 THEN s.body END"                                           \
+#define SEC_COLS                                                           \
+	"s.id, s.kind, s.title, s.unit_id, u.code, u.name, s.period_days," \
+	" s.created_at, s.created_by, s.updated_at, s.updated_by,"         \
+	" CASE WHEN ?9 THEN s.body END"                                    \
 	" FROM sections s JOIN units u ON u.id = s.unit_id WHERE s.removed_at IS NULL"
 
 /* When a section's period ends (the same expression as the index
@@ -64,7 +64,8 @@ int xy_store_section_add(struct xy_store *st, const struct xy_section *in)
 	sqlite3_stmt *s = xy__sql_stmt(
 		st, S_SEC_ADD,
 		"INSERT INTO sections(id, kind, title, body, unit_id, period_days, created_at,"
-		" created_by, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?8)"
+		" created_by, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, "
+		"?8)"
 		" ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, title = excluded.title,"
 		" body = excluded.body, unit_id = excluded.unit_id,"
 		" period_days = excluded.period_days, created_at = excluded.created_at,"
@@ -84,11 +85,11 @@ int xy_store_section_add(struct xy_store *st, const struct xy_section *in)
 
 int xy_store_section_update(struct xy_store *st, const struct xy_section *in)
 {
-	sqlite3_stmt *s = xy__sql_stmt(
-		st, S_SEC_UPDATE,
-		"UPDATE sections SET kind = ?2, title = ?3, body = ?4, unit_id = ?5,"
-		" period_days = ?6, updated_at = ?7, updated_by = ?8"
-		" WHERE id = ?1 AND removed_at IS NULL");
+	sqlite3_stmt *s =
+		xy__sql_stmt(st, S_SEC_UPDATE,
+			     "UPDATE sections SET kind = ?2, title = ?3, body = ?4, unit_id = ?5,"
+			     " period_days = ?6, updated_at = ?7, updated_by = ?8"
+			     " WHERE id = ?1 AND removed_at IS NULL");
 	int rc;
 	if (!s)
 		return XY_ESTORE;

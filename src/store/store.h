@@ -537,8 +537,7 @@ XY_WUR int xy_store_section_each(struct xy_store *st, const char *after, int lim
  * (updated_at + period_days days < before_us), the longest ended first, at
  * most limit, without bodies, until fn returns nonzero (returned). */
 XY_WUR int xy_store_section_due_before(struct xy_store *st, int64_t before_us, int limit,
-				       int (*fn)(void *arg, const struct xy_section *s),
-				       void *arg);
+				       int (*fn)(void *arg, const struct xy_section *s), void *arg);
 
 /* ---- row tags (CRY-2; sqlite_tag.c, docs/FORMATS.md) ---- */
 

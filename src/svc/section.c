@@ -138,9 +138,9 @@ static int refuse(struct xy_ctx *cx, const char *action, const char *obj, const 
 static const char *invalid_reason(const char *field)
 {
 	static const char *const names[][2] = {
-		{"id", "invalid_id"},	  {"kind", "invalid_kind"},
+		{"id", "invalid_id"},	    {"kind", "invalid_kind"},
 		{"title", "invalid_title"}, {"body", "invalid_body"},
-		{"unit", "invalid_unit"}, {"period_days", "invalid_period_days"},
+		{"unit", "invalid_unit"},   {"period_days", "invalid_period_days"},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (field && !strcmp(field, names[i][0]))
@@ -235,8 +235,7 @@ static int op_remove(struct xy_store *st, const void *arg)
 
 /* ---- the acts ---- */
 
-int xy_section_create(struct xy_ctx *cx, const struct xy_section_in *in,
-		      struct xy_section_fault *f)
+int xy_section_create(struct xy_ctx *cx, const struct xy_section_in *in, struct xy_section_fault *f)
 {
 	static const char action[] = "section.create";
 	struct xy_section s;
@@ -321,8 +320,7 @@ static int may_read(struct xy_ctx *cx, const char *action, const char *obj)
 	return d.allow ? 0 : xy_svc_refuse(cx, action, obj, d.reason);
 }
 
-int xy_section_get(struct xy_ctx *cx, const char *id, struct xy_section *out,
-		   struct xy_buf *body)
+int xy_section_get(struct xy_ctx *cx, const char *id, struct xy_section *out, struct xy_buf *body)
 {
 	static const char action[] = "section.read";
 	char obj[192];

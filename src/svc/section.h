@@ -21,10 +21,10 @@ struct xy_section_in {
 	const char *id;	  /* create: 1..64 of a-z 0-9 - ("overdue" is the report) */
 	const char *kind; /* "notice" or "policy" */
 	const char *title, *body;
-	const char *unit;	/* the responsible unit's code */
-	long long period_days;	/* 1..XY_SECTION_PERIOD_MAX */
-	int period_bad;		/* period_days was absent or not a whole number */
-	const char *wrong;	/* a field sent as another JSON type than text, or NULL */
+	const char *unit;      /* the responsible unit's code */
+	long long period_days; /* 1..XY_SECTION_PERIOD_MAX */
+	int period_bad;	       /* period_days was absent or not a whole number */
+	const char *wrong;     /* a field sent as another JSON type than text, or NULL */
 };
 
 /* Which field was refused and why (static English text). */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,10 +69,10 @@ static void test_por5_good_input_passes(void **state)
 static void test_por5_each_field_is_named_when_wrong(void **state)
 {
 	static const char *const bad_ids[] = {"", "Notice", "a_b", "a b", "通知", "a/b", "overdue"};
-	static const char *const bad_titles[] = {"", "  ", "a\nb", "a\tb", "a\x7f", "a\xc2\x85",
-						 "\xff\xfe"};
-	static const char *const bad_bodies[] = {"", "\n\n ", "a\r\nb", "a\tb", "\x01",
-						 "a\xc2\x9f", "\xe6\x96"};
+	static const char *const bad_titles[] = {"",	  "  ",	       "a\nb",	  "a\tb",
+						 "a\x7f", "a\xc2\x85", "\xff\xfe"};
+	static const char *const bad_bodies[] = {"",	 "\n\n ",     "a\r\nb",	 "a\tb",
+						 "\x01", "a\xc2\x9f", "\xe6\x96"};
 	static const long long bad_periods[] = {0, -1, XY_SECTION_PERIOD_MAX + 1, 1LL << 40};
 	struct xy_section_in in;
 	char *s;
@@ -178,11 +179,11 @@ static void test_por5_change_set_line(void **state)
 	int32_t d = xy_date_from_ymd(2026, 11, 21);
 	(void)state;
 
-	strcpy(s.id, "policy-1");
-	strcpy(s.kind, "policy");
-	strcpy(s.title, "九江市信用修复管理办法");
-	strcpy(s.unit_code, "11360400MB1234567X");
-	strcpy(s.unit_name, "九江市信用办");
+	snprintf(s.id, sizeof s.id, "%s", "policy-1");
+	snprintf(s.kind, sizeof s.kind, "%s", "policy");
+	snprintf(s.title, sizeof s.title, "%s", "九江市信用修复管理办法");
+	snprintf(s.unit_code, sizeof s.unit_code, "%s", "11360400MB1234567X");
+	snprintf(s.unit_name, sizeof s.unit_name, "%s", "九江市信用办");
 	s.period_days = 365;
 	s.updated_at = ((int64_t)d * 86400 - 8 * 3600 + 23 * 3600) * 1000000; /* 23:00 China */
 	s.body = body;
