@@ -89,9 +89,9 @@ static const struct key subject_remove_keys[] = {
 };
 static const struct key section_keys[] = {
 	{"op", K_OP, 0, 0, NULL},
-	{"id", K_CODE, OFF(sid), XY_CS_CODE_MAX, NULL},
+	{"id", K_CODE, OFF(sid), XY_SECTION_ID_MAX, NULL},
 	{"kind", K_ENUM, OFF(kind), 0, section_kinds},
-	{"title", K_TEXT, OFF(title), XY_CS_TEXT_MAX, NULL},
+	{"title", K_TEXT, OFF(title), XY_SECTION_TITLE_MAX, NULL},
 	{"body", K_TEXT, OFF(body), XY_CS_BODY_MAX, NULL},
 	{"unit", K_TEXT, OFF(unit), XY_CS_TEXT_MAX, NULL},
 	{"updated", K_DATE, OFF(updated), 0, NULL},
@@ -100,7 +100,7 @@ static const struct key section_keys[] = {
 };
 static const struct key section_remove_keys[] = {
 	{"op", K_OP, 0, 0, NULL},
-	{"id", K_CODE, OFF(sid), XY_CS_CODE_MAX, NULL},
+	{"id", K_CODE, OFF(sid), XY_SECTION_ID_MAX, NULL},
 	{NULL, K_OP, 0, 0, NULL},
 };
 static const struct key ticket_keys[] = {

@@ -219,6 +219,22 @@ static const char *const migrations[] = {
 	" received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
 	" reply TEXT, sealed BLOB);"
 	"CREATE INDEX cases_record ON cases(record_id);",
+	/* 12: sections (POR-5) */
+	/* Portal sections: notices (通知公告) and policy pages (政策法规),
+	 * each with its responsible unit and update period, published to the
+	 * portal by the change sets.  A removed section keeps its row (who
+	 * removed it and when); its id may be used again.  Not row-tagged:
+	 * nothing in it grants access, and all of it is published. */
+	"CREATE TABLE sections(id TEXT PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('notice','policy')),"
+	" title TEXT NOT NULL, body TEXT NOT NULL,"
+	" unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" period_days INTEGER NOT NULL CHECK (period_days BETWEEN 1 AND 3650),"
+	" created_at INTEGER NOT NULL, created_by INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL, updated_by INTEGER NOT NULL,"
+	" removed_at INTEGER, removed_by INTEGER);"
+	"CREATE INDEX sections_due ON sections(updated_at + period_days * 86400000000)"
+	" WHERE removed_at IS NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

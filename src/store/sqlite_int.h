@@ -23,7 +23,7 @@ struct xy_store;
 #define XY__SQL_SLOT_AUDIT   224 /* sqlite_audit.c: 224..239 */
 #define XY__SQL_SLOT_PUBLISH 240 /* sqlite_publish.c: 240..255 */
 #define XY__SQL_SLOT_CASE    256 /* sqlite_case.c: 256..271 */
-/* 272..287: reserved (portal sections) */
+#define XY__SQL_SLOT_SECTION 272 /* sqlite_section.c: 272..287 */
 
 sqlite3 *xy__sql_db(struct xy_store *st);
 /* The cached statement of a slot (prepared from sql the first time),

@@ -534,6 +534,48 @@ XY_WUR int xy_store_published_clear(struct xy_store *st);
 XY_WUR int xy_store_publish_records(struct xy_store *st, const char *dataset,
 				    int (*fn)(void *arg, const struct xy_store_rec_view *r),
 				    void *arg);
+/* ---- portal sections (POR-5; sqlite_section.c) ---- */
+
+/* A notice (通知公告) or policy page (政策法规) of the portal: its
+ * responsible unit and the period within which it must be updated.  Times
+ * are microseconds since the epoch.  The reads fill unit_code and
+ * unit_name from the unit. */
+struct xy_section {
+	char id[XY_SECTION_ID_MAX + 1];
+	char kind[8]; /* "notice" or "policy" */
+	char title[XY_SECTION_TITLE_MAX + 1];
+	int64_t unit_id;
+	char unit_code[XY_UNIT_CODE_MAX + 1];
+	char unit_name[XY_NAME_MAX];
+	int period_days;
+	int64_t created_at, created_by, updated_at, updated_by;
+	const char *body; /* reads: valid until the callback returns (NULL: not read) */
+	size_t body_len;
+};
+
+/* Adds a section (created = updated = s->updated_at, by s->updated_by);
+ * the id of a removed section is taken again.  XY_EEXISTS when a section
+ * with that id is in place. */
+XY_WUR int xy_store_section_add(struct xy_store *st, const struct xy_section *s);
+/* Replaces kind, title, body, unit and period of a section in place, and
+ * its updated_at/by.  XY_ENOTFOUND when there is none. */
+XY_WUR int xy_store_section_update(struct xy_store *st, const struct xy_section *s);
+/* Removes a section (its row stays, marked).  XY_ENOTFOUND when none. */
+XY_WUR int xy_store_section_remove(struct xy_store *st, const char *id, int64_t by, int64_t at);
+/* A section in place, its body copied into body (NULL: not read; out->body
+ * then NULL, else body->p).  XY_ENOTFOUND. */
+XY_WUR int xy_store_section_get(struct xy_store *st, const char *id, struct xy_section *out,
+				struct xy_buf *body);
+/* Calls fn for each section in place with an id after `after` ("" from the
+ * first), in id order, at most limit (0: all), with its body when
+ * with_body, until fn returns nonzero (returned). */
+XY_WUR int xy_store_section_each(struct xy_store *st, const char *after, int limit, int with_body,
+				 int (*fn)(void *arg, const struct xy_section *s), void *arg);
+/* Calls fn for each section in place whose period ended before before_us
+ * (updated_at + period_days days < before_us), the longest ended first, at
+ * most limit, without bodies, until fn returns nonzero (returned). */
+XY_WUR int xy_store_section_due_before(struct xy_store *st, int64_t before_us, int limit,
+				       int (*fn)(void *arg, const struct xy_section *s), void *arg);
 
 /* ---- row tags (CRY-2; sqlite_tag.c, docs/FORMATS.md) ---- */
 

@@ -41,12 +41,14 @@ static const struct {
 	[XY_PUB_SUBJECT] = {"subject", "subject_remove", "code", 0},
 	[XY_PUB_RECORD] = {"record", "remove", "id", 1},
 	[XY_PUB_TICKET] = {"ticket", NULL, NULL, 0}, /* a ticket keeps answering */
+	[XY_PUB_SECTION] = {"section", "section_remove", "id", 0},
 };
 
 /* The producers, in the order they run. */
 static int (*const producers[])(struct xy_pub_run *run) = {
 	xy_pub_produce_records,
 	xy_pub_produce_tickets,
+	xy_pub_produce_sections,
 };
 
 /* ---- the objects of one run: an open-addressing table ---- */

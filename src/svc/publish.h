@@ -89,7 +89,7 @@ __attribute__((warn_unused_result)) int xy_publish_service(struct xy_service *sv
  * set (subjects before the records that name them); removals come in the
  * reverse order (records before their subjects).  A new kind (portal
  * sections, tickets) is a row of the table in publish.c and a producer. */
-enum xy_pub_kind { XY_PUB_SUBJECT, XY_PUB_RECORD, XY_PUB_TICKET, XY_PUB__KINDS };
+enum xy_pub_kind { XY_PUB_SUBJECT, XY_PUB_RECORD, XY_PUB_TICKET, XY_PUB_SECTION, XY_PUB__KINDS };
 
 struct xy_pub_run; /* one publish in progress */
 
@@ -112,5 +112,7 @@ void xy_pub_gone(struct xy_pub_run *run, enum xy_pub_kind kind, const char *id,
 __attribute__((warn_unused_result)) int xy_pub_produce_records(struct xy_pub_run *run);
 /* (intake.c): the state of every case lodged from the portal, by ticket (POR-3). */
 __attribute__((warn_unused_result)) int xy_pub_produce_tickets(struct xy_pub_run *run);
+/* (publish_sections.c): the portal's notices and policy pages (POR-5). */
+__attribute__((warn_unused_result)) int xy_pub_produce_sections(struct xy_pub_run *run);
 
 #endif

@@ -59,6 +59,14 @@
 #define XY_TOKEN_MAX	      128   /* bytes of a session or CSRF token as sent */
 #define XY_PAGE_MAX	      500   /* items in one page of a list */
 
+/* Portal sections (POR-5): notices and policy pages, svc/section.c. */
+#define XY_SECTION_ID_MAX      64	   /* bytes of an id: a-z 0-9 - */
+#define XY_SECTION_TITLE_CHARS 200	   /* characters of a title */
+#define XY_SECTION_TITLE_MAX   800	   /* bytes of a title (200 characters of 4 bytes) */
+#define XY_SECTION_BODY_MAX    65536	   /* bytes of a body (plain text) */
+#define XY_SECTION_PERIOD_MAX  3650	   /* days of an update period */
+#define XY_SECTION_OVERDUE_MAX XY_PAGE_MAX /* sections in one overdue report */
+
 /* Internet-zone portal. */
 #define XY_SANDBOX_RO_MAX 16 /* read-only paths the portal's sandbox may name (NET-1) */
 /* Change-set lines (docs/FORMATS.md "Change sets"), checked by src/portal/csline.c. */

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
 from xyapi import expect  # noqa: E402
 from xytest import Failure, check, run, run_all  # noqa: E402
-from test_query import SHARED, instance, people  # noqa: E402
+from test_query import P_LX, SHARED, instance, people  # noqa: E402
 from test_portal import Portal  # noqa: E402
 
 TOP = os.path.join(os.path.dirname(__file__), "..", "..")
@@ -135,6 +135,37 @@ def test_por3_objection_round_trip_between_the_zones(tmp):
             s, _, wrong = portal.get("/tickets?ticket=%s&check=%s" % (ticket, "A" * 12))
             check(s == 404 and "未找到该受理编号" in wrong and "信用办已收到" not in wrong,
                   wrong[:800])
+        finally:
+            portal.stop()
+
+
+def test_por5_a_section_reaches_the_portal_and_leaves_it(tmp):
+    srv, portal = zones(tmp)
+    with srv:
+        admin, ca = people(srv)
+        title = "关于开展" + "信用承诺" * 48 + "的通知"   # 200 characters, 600 bytes
+        sid = "notice-" + "x" * 57                         # 64 bytes
+        expect(ca.post("/api/v1/sections", {
+            "id": sid, "kind": "notice", "title": title,
+            "body": "各有关单位：\n\n请于月底前完成。<script>alert(1)</script>",
+            "unit": P_LX, "period_days": 30}), 201)
+        publish(srv)
+        ferry(srv, portal)
+        portal.start()
+        try:
+            portal.wait_seq(1)
+            s, _, body = portal.get("/")
+            check(s == 200 and title in body and "九江市濂溪区市场监督管理局" in body, body[:2000])
+            check("<script>alert" not in body and "&lt;script&gt;" in body, "escaped")
+            check("已超过更新周期" not in body, "not overdue")
+            # Removed on the government side: gone from the portal with the next change set.
+            expect(ca.delete("/api/v1/sections/" + sid), 204)
+            second = publish(srv)
+            check(second["seq"] == 2, second)
+            ferry(srv, portal)
+            portal.wait_seq(2)
+            s, _, body = portal.get("/")
+            check(s == 200 and title not in body, "the section is gone")
         finally:
             portal.stop()
 

@@ -545,6 +545,7 @@ static void test_shr6_machine_client_queries_as_its_unit_and_nothing_else(void *
 		XY_ACT_BATCH_UPLOAD, XY_ACT_AGREEMENT_READ, XY_ACT_AGREEMENT_MANAGE,
 		XY_ACT_AUTH_REQUEST, XY_ACT_AUTH_DECIDE,    XY_ACT_AUTH_READ,
 		XY_ACT_CLIENT_READ,  XY_ACT_CLIENT_MANAGE,  XY_ACT_INCIDENT_READ,
+		XY_ACT_SECTION_READ, XY_ACT_SECTION_MANAGE,
 	};
 	struct xy_decision d;
 	(void)state;
