@@ -287,7 +287,8 @@ int xy_cmd_portal_init(int argc, char **argv)
 	}
 	printf("portal=%s public_key=%s/" PUB_FILE "%s%s\n", dir, dir, user ? " user=" : "",
 	       user ? user : "");
-	printf("register it on the government side: xinyong portal-register DIR NAME %s/" PUB_FILE "\n",
+	printf("register it on the government side: xinyong portal-register DIR NAME %s/" PUB_FILE
+	       "\n",
 	       dir);
 	return XY_EXIT_OK;
 }

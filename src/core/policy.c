@@ -521,11 +521,6 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 		 * (JJ art.29): its administrators, within their jurisdiction (the
 		 * record's providing unit).  The submitter's details go no further
 		 * until the approvals engine hands the source unit its part. */
-		if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office)
-			verdict(d, in_jurisdiction(a, r),
-				in_jurisdiction(a, r) ? "credit_admin_in_jurisdiction"
-						      : "outside_jurisdiction");
-		break;
 	case XY_ACT_SECTION_MANAGE:
 		/* POR-5: the portal's content is the credit office's to publish
 		 * (DESIGN §1: credit administrators handle publication).  The

@@ -683,7 +683,7 @@ int xy_pub_produce_tickets(struct xy_pub_run *run)
 {
 	const struct xy_publisher *p = xy_pub_env(run);
 	struct tprod t = {run, {0}, 0, 0};
-	int rc;
+	int rc = 0;
 	xy_buf_init(&t.line, 16 * 1024);
 	do {
 		t.n = 0;
