@@ -48,6 +48,17 @@ for b in "$@"; do
 	done
 done
 
+# Browser tests (tests/e2e/run.sh: Playwright driving Debian's Chromium against the
+# portal and the government server of a small demo), once, against the first build
+# folder (the normal build; the sanitizer build adds nothing a browser can see). A
+# missing Chromium or Node.js counts as a failure, not a skip: scripts/deps.sh installs
+# them. XY_E2E=0 leaves the suite out on purpose.
+if [ $# -gt 0 ]; then
+	log="$out/e2e.portal.log"
+	sh tests/e2e/run.sh "$1" >"$log" 2>&1
+	count "$log" "e2e: portal (browser)" $?
+fi
+
 # Fuzz targets: the kept corpus (every crash found becomes a file there)
 # plus a short random run.
 for t in build/fuzz/fuzz_*; do

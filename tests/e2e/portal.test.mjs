@@ -269,6 +269,10 @@ async function before(browser) {
 		check(invalid.includes('contact') && invalid.includes('reason') && !invalid.includes('name'),
 			'aria-invalid on ' + invalid);
 		check(await page.getByLabel(/姓名或单位名称/).inputValue() === '测试', 'the name was lost');
+		// each message is tied to its field for screen readers
+		const said = await page.getByLabel(/联系电话或电子邮箱/).evaluate(e =>
+			document.getElementById(e.getAttribute('aria-describedby') || '-')?.textContent || '');
+		check(said.includes('有效的手机号码'), 'contact field not described by its message: ' + said);
 		await shot(page, '09-objection-refused');
 		await go(ppage, page.url().slice(BASE.length), 'objection form (phone)');
 		await noSideScroll(ppage, 'objection form (phone)');
