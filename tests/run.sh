@@ -79,7 +79,7 @@ for t in build/fuzz/fuzz_*; do
 done
 
 # Which requirement IDs have a test naming them (COL-2, col2, COL_2 …).
-ids=$(grep -rhoiE '(^|[^a-z0-9])(col|shr|acc|sod|aud|cry|chg|net|por|ops)[-_]?[0-9]+' tests \
+ids=$(grep -rhoiE --exclude-dir=node_modules '(^|[^a-z0-9])(col|shr|acc|sod|aud|cry|chg|net|por|ops)[-_]?[0-9]+' tests \
 	2>/dev/null | sed -E 's/^[^a-zA-Z]//; s/^([a-zA-Z]+)[-_]?([0-9]+)$/\1-\2/' |
 	tr 'a-z' 'A-Z' | sort -u -t- -k1,1 -k2,2n | tr '\n' ' ')
 echo "requirement IDs with tests: $ids"

@@ -94,7 +94,8 @@ ok "e2e setup: demo instance (300 legal persons, 1,500 records), portal register
 start() {
 	name=$1
 	shift
-	"$@" >"$work/$name.out" 2>"$work/$name.log" &
+	: >"$work/$name.out"
+	"$@" >>"$work/$name.out" 2>"$work/$name.log" &
 	pids="$pids $!"
 	i=0
 	while [ $i -lt 100 ]; do
