@@ -45,7 +45,7 @@ if [ "${XY_E2E:-1}" = 0 ]; then
 	exit 0
 fi
 [ -x "$chromium" ] || notok "e2e: Chromium at $chromium (apt-get install chromium; scripts/deps.sh does it)"
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+{ command -v node && command -v npm; } >/dev/null 2>&1 ||
 	notok "e2e: Node.js and npm (apt-get install nodejs npm; scripts/deps.sh does it)"
 major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$major" -ge 18 ] || notok "e2e: Node.js >= 18 for playwright-core (found $(node --version))"
