@@ -28,7 +28,7 @@ const char xy_portal_css[] =
 	"letter-spacing:.05em}\n"
 	".top nav a{color:#fff;margin-left:18px;text-decoration:none}.top nav a:hover{"
 	"text-decoration:underline}\n"
-	"main{background:#fff;margin:20px auto;padding:20px 24px;border:1px solid var(--line);"
+	"main.wrap{background:#fff;margin:20px auto;padding:20px 24px;border:1px solid var(--line);"
 	"border-radius:4px}\n"
 	"h1{font-size:1.6rem;margin:.2em 0 .6em}h2{font-size:1.2rem;border-left:4px solid "
 	"var(--brand);padding-left:10px;margin-top:1.6em}\n"
@@ -42,10 +42,11 @@ const char xy_portal_css[] =
 	".results{list-style:none;padding:0}.results li{border-bottom:1px solid var(--line);"
 	"padding:10px 0}\n"
 	".code{font-family:ui-monospace,Consolas,monospace;color:var(--muted)}\n"
+	"dd.code{color:var(--ink);font-size:1.3rem;font-weight:700;letter-spacing:.08em}\n"
 	"dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}\n"
 	"dl.kv dt{color:var(--muted)}dl.kv dd{margin:0;word-break:break-all}\n"
 	".card{border:1px solid var(--line);border-radius:4px;padding:12px 16px;margin:12px 0}\n"
-	".card h3{font-size:1.05rem;margin:0 0 8px}\n"
+	".card h3{font-size:1.05rem;margin:0 0 8px}.card h2{margin-top:.4em}\n"
 	".mark{display:inline-block;background:#fff3e0;color:var(--warn);border:1px solid "
 	"#e0a060;border-radius:3px;padding:0 6px;font-size:.85rem;margin-left:8px}\n"
 	".masked{color:var(--muted);font-size:.85rem}\n"
@@ -54,13 +55,14 @@ const char xy_portal_css[] =
 	"1px solid var(--line);padding:6px 10px;text-align:left;vertical-align:top}\n"
 	"table.fields th{background:#f0f2f5;width:30%;font-weight:600}\n"
 	".form p{margin:0 0 14px}.form label{display:block;font-weight:600}\n"
-	".error{color:#a40000;font-weight:600}.errors{border:2px solid #a40000;padding:8px "
-	"16px;margin:12px 0}\n"
+	".error{color:#a40000;font-weight:600}.form .error{display:block;margin-top:4px}\n"
+	".errors{border:2px solid #a40000;padding:8px 16px;margin:12px 0}.errors p{margin:0}\n"
+	".form [aria-invalid=true]{border:2px solid #a40000}\n"
 	".notice{background:#eef5fc;border:1px solid #b6d0ee;padding:10px 16px}\n"
 	".pager a{margin-right:16px}\n"
 	"footer{color:var(--muted);font-size:.9rem;padding:8px 0 24px}\n"
-	"@media (max-width:600px){main{padding:14px}.top nav a{margin:0 12px 0 0}dl.kv{"
-	"grid-template-columns:1fr}table.fields th{width:40%}}\n";
+	"@media (max-width:600px){main.wrap{margin:12px auto;padding:14px}.top nav a{margin:0 "
+	"12px 0 0}dl.kv{gap:2px 12px}table.fields th{width:40%}}\n";
 
 /* POR-1: the four groups of a subject page, in this order; their title fields. */
 static const struct group {
