@@ -25,6 +25,12 @@ need python3 python3
 need clang clang
 need pkg-config pkg-config
 need wrk wrk
+# The browser tests (tests/e2e/run.sh): Debian's Chromium, driven by playwright-core
+# from npm (tests/e2e/package-lock.json; no browser download) on Node.js >= 18
+# (playwright-core is held at 1.61, the last release that runs on Debian 12's Node 18).
+need /usr/bin/chromium chromium
+need node nodejs
+need npm npm
 # libcurl's headers sit under the multiarch folder on Debian (the API client).
 [ -e /usr/include/curl/curl.h ] || [ -n "$(ls /usr/include/*/curl/curl.h 2>/dev/null)" ] ||
 	missing="$missing libcurl4-openssl-dev"

@@ -48,6 +48,17 @@ for b in "$@"; do
 	done
 done
 
+# Browser tests (tests/e2e/run.sh: Playwright driving Debian's Chromium against the
+# portal and the government server of a small demo), once, against the first build
+# folder (the normal build; the sanitizer build adds nothing a browser can see). A
+# missing Chromium or Node.js counts as a failure, not a skip: scripts/deps.sh installs
+# them. XY_E2E=0 leaves the suite out on purpose.
+if [ $# -gt 0 ]; then
+	log="$out/e2e.portal.log"
+	sh tests/e2e/run.sh "$1" >"$log" 2>&1
+	count "$log" "e2e: portal (browser)" $?
+fi
+
 # Fuzz targets: the kept corpus (every crash found becomes a file there)
 # plus a short random run.
 for t in build/fuzz/fuzz_*; do
@@ -68,7 +79,7 @@ for t in build/fuzz/fuzz_*; do
 done
 
 # Which requirement IDs have a test naming them (COL-2, col2, COL_2 …).
-ids=$(grep -rhoiE '(^|[^a-z0-9])(col|shr|acc|sod|aud|cry|chg|net|por|ops)[-_]?[0-9]+' tests \
+ids=$(grep -rhoiE --exclude-dir=node_modules '(^|[^a-z0-9])(col|shr|acc|sod|aud|cry|chg|net|por|ops)[-_]?[0-9]+' tests \
 	2>/dev/null | sed -E 's/^[^a-zA-Z]//; s/^([a-zA-Z]+)[-_]?([0-9]+)$/\1-\2/' |
 	tr 'a-z' 'A-Z' | sort -u -t- -k1,1 -k2,2n | tr '\n' ' ')
 echo "requirement IDs with tests: $ids"

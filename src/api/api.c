@@ -682,6 +682,8 @@ const struct xy_route xy_routes[] = {
 	 xy_api_clients_create},
 	{"GET", "/api/v1/clients/{}", 0, NULL, xy_api_client_get},
 	{"POST", "/api/v1/clients/{}/revoke", XY_RT_JSON, F("reason"), xy_api_client_revoke},
+	{"GET", "/api/v1/cases", 0, NULL, xy_api_cases_list},
+	{"GET", "/api/v1/cases/{}", 0, NULL, xy_api_case_get},
 	{"GET", "/api/v1/exports", 0, NULL, xy_api_exports_list},
 	{"POST", "/api/v1/exports", XY_RT_JSON,
 	 F("dataset", "unit", "subject", "purpose", "format", "reason"), xy_api_exports_create},
@@ -692,6 +694,15 @@ const struct xy_route xy_routes[] = {
 	{"GET", "/api/v1/audit/events", 0, NULL, xy_api_audit_events},
 	{"GET", "/api/v1/audit/anomalies", 0, NULL, xy_api_audit_anomalies},
 	{"GET", "/api/v1/subjects/{}/viewers", 0, NULL, xy_api_subject_viewers},
+	/* POR-5: the overdue report before {} (the id "overdue" is reserved). */
+	{"GET", "/api/v1/sections", 0, NULL, xy_api_sections_list},
+	{"POST", "/api/v1/sections", XY_RT_JSON,
+	 F("id", "kind", "title", "body", "unit", "period_days"), xy_api_sections_create},
+	{"GET", "/api/v1/sections/overdue", 0, NULL, xy_api_sections_overdue},
+	{"GET", "/api/v1/sections/{}", 0, NULL, xy_api_section_get},
+	{"PUT", "/api/v1/sections/{}", XY_RT_JSON,
+	 F("kind", "title", "body", "unit", "period_days"), xy_api_section_update},
+	{"DELETE", "/api/v1/sections/{}", 0, NULL, xy_api_section_remove},
 };
 
 const int xy_nroutes = (int)(sizeof xy_routes / sizeof *xy_routes);

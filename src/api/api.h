@@ -96,6 +96,8 @@ extern const int xy_nroutes;
 
 /* Handlers (one file per resource). */
 void xy_api_healthz(struct xy_api_req *ar);
+void xy_api_cases_list(struct xy_api_req *ar);
+void xy_api_case_get(struct xy_api_req *ar);
 void xy_api_roles(struct xy_api_req *ar);
 void xy_api_session_create(struct xy_api_req *ar);
 void xy_api_session_get(struct xy_api_req *ar);
@@ -158,5 +160,11 @@ void xy_api_export_file(struct xy_api_req *ar);
 void xy_api_audit_events(struct xy_api_req *ar);
 void xy_api_audit_anomalies(struct xy_api_req *ar);
 void xy_api_subject_viewers(struct xy_api_req *ar);
+void xy_api_sections_list(struct xy_api_req *ar);
+void xy_api_sections_create(struct xy_api_req *ar);
+void xy_api_sections_overdue(struct xy_api_req *ar);
+void xy_api_section_get(struct xy_api_req *ar);
+void xy_api_section_update(struct xy_api_req *ar);
+void xy_api_section_remove(struct xy_api_req *ar);
 
 #endif

@@ -16,8 +16,10 @@
 #include "audit/retain.h"
 #include "cmd/cmd.h"
 #include "http/server.h"
+#include "svc/intake.h"
 #include "svc/account.h"
 #include "svc/client.h"
+#include "svc/publish.h"
 #include "svc/query.h"
 #include "svc/instance.h"
 #include "svc/service.h"
@@ -36,6 +38,9 @@ static void usage(FILE *f)
 		   "in DIR.  The listen address, admitted address ranges (NET-2), limits and\n"
 		   "session rules come from DIR/config.ini ([http], [session], [password]);\n"
 		   "--listen overrides the address (port 0: any free port, printed).\n"
+		   "Every [publish] interval_s seconds (default 300; 0: off) and after\n"
+		   "midnight it writes the next change set for the portal into DIR/outbox/\n"
+		   "(as `xinyong publish DIR` does).\n"
 		   "SIGTERM or SIGINT stops it after the requests in flight finish.\n");
 }
 
@@ -44,7 +49,43 @@ struct maint {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop;
+	long publish_s;	       /* [publish] interval_s; 0: off */
+	int64_t published_us;  /* when the schedule last ran */
+	int32_t published_day; /* the China day it ran on */
+	long intake_s;	       /* POR-3: seconds between passes over the portals' inboxes; 0 off */
 };
+
+/* NET-1: the next change set for the portal when the interval has passed,
+ * and after midnight, so that display periods that ended leave on time. */
+static void publish(struct maint *m)
+{
+	struct xy_publish_opts o = {0};
+	struct xy_publish_result r;
+	int64_t now = xy_now_us();
+	int32_t today = xy_today();
+	char err[512];
+	int rc;
+
+	if (!xy_pub_due(m->published_us, m->published_day, now, today, m->publish_s))
+		return;
+	m->published_us = now;
+	m->published_day = today;
+	rc = xy_publish_service(m->svc, &o, &r, err, sizeof err);
+	if (rc)
+		xy_log_error("publish: %s", err[0] ? err : xy_strerror(rc));
+	else if (r.seq)
+		xy_log_info("publish: change set %lld (%s): %ld records, %ld removals, %lld bytes",
+			    (long long)r.seq, r.snapshot ? "snapshot" : "delta", r.records,
+			    r.removals, r.bytes);
+}
+
+static void intake(struct xy_service *svc)
+{
+	struct xy_intake_result r;
+	int rc = xy_intake_run(svc, &r);
+	if (rc)
+		xy_log_error("intake: %s (the files stay for the next pass)", xy_strerror(rc));
+}
 
 static void sweep(struct xy_service *svc)
 {
@@ -77,11 +118,12 @@ static void daily(struct xy_service *svc)
  * minute: sessions past their time go, the machine clients' day counts are
  * written, and new subjects' names join the search index (at start, then
  * every minute).  Daily (and at start): the ACC-10 review and the audit
- * retention job (AUD-4). */
+ * retention job (AUD-4).  Every [publish] interval_s and after midnight:
+ * a change set for the portal (NET-1). */
 static void *maintenance(void *arg)
 {
 	struct maint *m = arg;
-	time_t next_review = time(NULL), next_sweep = time(NULL);
+	time_t next_review = time(NULL), next_sweep = time(NULL), next_intake = time(NULL);
 	pthread_mutex_lock(&m->mu);
 	while (!m->stop) {
 		struct timespec until;
@@ -92,10 +134,15 @@ static void *maintenance(void *arg)
 			sweep(m->svc);
 			next_sweep = time(NULL) + SWEEP_SECONDS;
 		}
+		if (m->intake_s && time(NULL) >= next_intake) {
+			intake(m->svc);
+			next_intake = time(NULL) + m->intake_s;
+		}
 		if (time(NULL) >= next_review) {
 			daily(m->svc);
 			next_review = time(NULL) + REVIEW_SECONDS;
 		}
+		publish(m);
 		pthread_mutex_lock(&m->mu);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
@@ -200,6 +247,10 @@ int xy_cmd_serve(int argc, char **argv)
 						: "cannot create the lock in %s/locks",
 				   dir);
 	}
+	if (xy_ini_get_long(inst->config, "intake", "interval_s", 2, 0, 3600, &m.intake_s)) {
+		xy_cmd_fail("config.ini [intake] interval_s: a whole number from 0 to 3600");
+		goto out;
+	}
 	if (cfg_num(inst, "threads", 16, 1, XY_HTTP_THREADS_MAX, &threads) ||
 	    cfg_num(inst, "conn_per_addr", XY_HTTP_CONN_PER_ADDR, 1, XY_HTTP_CONN_MAX,
 		    &per_addr_conn) ||
@@ -208,6 +259,15 @@ int xy_cmd_serve(int argc, char **argv)
 	    cfg_num(inst, "signin_per_minute", 20, 1, 600, &signin) ||
 	    cfg_num(inst, "access_log", 1, 0, 1, &access))
 		goto out;
+	if (xy_ini_get_long(inst->config, "publish", "interval_s", XY_PUBLISH_INTERVAL_DEF, 0,
+			    XY_PUBLISH_INTERVAL_MAX, &m.publish_s)) {
+		xy_cmd_fail("config.ini [publish] interval_s: a whole number of seconds from 0 "
+			    "(off) to %d",
+			    XY_PUBLISH_INTERVAL_MAX);
+		goto out;
+	}
+	m.published_us = xy_now_us();
+	m.published_day = xy_today();
 	ho.listen = listen_opt ? listen_opt : xy_ini_get(inst->config, "http", "listen");
 	if (!ho.listen)
 		ho.listen = "127.0.0.1:8443";

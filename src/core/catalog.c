@@ -713,6 +713,26 @@ static int check_field_rules(struct ctx *c, const struct xy_dataset *ds)
 	return 0;
 }
 
+/* NET-1: natural persons reach the portal only from a public dataset that
+ * says so, and then only under a masked name. */
+static int parse_publish_natural(struct ctx *c, struct xy_dataset *ds, json_t *o)
+{
+	int rc = get_bool(c, o, "publish_natural", 0, &ds->publish_natural);
+	if (rc || !ds->publish_natural)
+		return rc;
+	if (ds->sharing != XY_SHARE_PUBLIC)
+		return fail(c, XY_ECATALOG, "only public datasets publish natural persons");
+	if (ds->subject_kind == XY_SUBJ_LEGAL)
+		return fail(c, XY_ECATALOG,
+			    "\"publish_natural\" on a dataset of legal persons only");
+	if (ds->subject.name < 0 || ds->fields[ds->subject.name].mask.kind == XY_MASK_NONE ||
+	    ds->fields[ds->subject.name].mask.kind == XY_MASK_NULL)
+		return fail(c, XY_ECATALOG,
+			    "\"publish_natural\" needs a mask (such as name) on the subject's "
+			    "name field");
+	return 0;
+}
+
 static int parse_dataset(struct ctx *c, json_t *o, struct xy_dataset *ds)
 {
 	const char *s;
@@ -782,7 +802,8 @@ static int parse_dataset(struct ctx *c, json_t *o, struct xy_dataset *ds)
 	c->field = NULL;
 	if ((rc = parse_subject(c, ds, json_object_get(o, "subject"))) ||
 	    (rc = parse_key(c, ds, json_object_get(o, "key"))) || (rc = parse_periods(c, ds, o)) ||
-	    (rc = parse_rules(c, ds, json_object_get(o, "rules"))))
+	    (rc = parse_rules(c, ds, json_object_get(o, "rules"))) ||
+	    (rc = parse_publish_natural(c, ds, o)))
 		return rc;
 	return check_field_rules(c, ds);
 }

@@ -131,6 +131,9 @@ struct xy_dataset {
 		enum xy_display_table table;
 		int months;
 	} display;
+	/* NET-1: natural persons' records may be published (masked name, a
+	 * keyed code); false unless the catalog says so. */
+	int publish_natural;
 	struct xy_rule *rules;
 	int nrules;
 	struct xy_field *fields;

@@ -107,6 +107,9 @@ static const char *const action_names[XY_ACT__COUNT] = {
 	[XY_ACT_EXPORT_DOWNLOAD] = "export.download",
 	[XY_ACT_AUDIT_REVIEW] = "audit.review",
 	[XY_ACT_AUDIT_SUBJECT_REPORT] = "audit.subject_report",
+	[XY_ACT_CASE_READ] = "case.read",
+	[XY_ACT_SECTION_MANAGE] = "section.manage",
+	[XY_ACT_SECTION_READ] = "section.read",
 };
 
 const char *xy_action_name(enum xy_action act)
@@ -512,6 +515,30 @@ void xy_policy_decide(const struct xy_actor *a, enum xy_action act, const struct
 			verdict(d, 1, "credit_admin_in_jurisdiction");
 		else if (has(a, XY_ROLE_AUDITOR))
 			verdict(d, 1, "auditor");
+		break;
+	case XY_ACT_CASE_READ:
+		/* Objections and repair applications are the credit office's to receive
+		 * (JJ art.29): its administrators, within their jurisdiction (the
+		 * record's providing unit).  The submitter's details go no further
+		 * until the approvals engine hands the source unit its part. */
+	case XY_ACT_SECTION_MANAGE:
+		/* POR-5: the portal's content is the credit office's to publish
+		 * (DESIGN §1: credit administrators handle publication).  The
+		 * city office manages every section; a county office those whose
+		 * responsible unit is in its county.  The responsible unit's own
+		 * staff send their text to the office: a unit user or provider
+		 * operator publishes nothing to the portal by itself. */
+		if (has(a, XY_ROLE_CREDIT_ADMIN) && a->credit_office)
+			verdict(d, in_jurisdiction(a, r),
+				in_jurisdiction(a, r) ? "credit_admin_in_jurisdiction"
+						      : "outside_jurisdiction");
+		break;
+	case XY_ACT_SECTION_READ:
+		/* Sections are public once published; any staff member with a
+		 * post (ACC-11: an account without a role holds none) may read
+		 * them and the overdue report. */
+		if (a->roles)
+			verdict(d, 1, "staff_read_sections");
 		break;
 	case XY_ACT__COUNT:
 		break;

@@ -141,6 +141,11 @@ enum xy_action {
 	/* ---- the audit trail (AUD-5) ---- */
 	XY_ACT_AUDIT_REVIEW,	     /* search, export, anomaly reports: auditors only */
 	XY_ACT_AUDIT_SUBJECT_REPORT, /* who viewed a subject (resource.region: its region) */
+	XY_ACT_CASE_READ, /* see an objection or repair case (resource: the record's provider) */
+	/* ---- portal sections (POR-5) ---- */
+	XY_ACT_SECTION_MANAGE, /* create, change or remove a notice or policy page
+				* (resource: its responsible unit) */
+	XY_ACT_SECTION_READ,   /* see sections and the overdue report */
 	XY_ACT__COUNT
 };
 

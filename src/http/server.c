@@ -184,11 +184,15 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct xy_http_req *rq)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				rq->ctype ? rq->ctype : "application/json; charset=utf-8");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				rq->cache ? rq->cache : "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				rq->csp ? rq->csp : "default-src 'none'");
+	if (rq->etag[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, rq->etag);
 	for (int i = 0; i < 2; i++)
 		if (rq->set_cookie[i][0])
 			MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rq->set_cookie[i]);
@@ -240,6 +244,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
 		rq->cookie =
 			MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
 		rq->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+		rq->if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+								MHD_HTTP_HEADER_IF_NONE_MATCH);
 		if (strlen(method) >= sizeof rq->method) {
 			rq->reject = 1;
 			xy_http_json_error(rq, 405, "method_not_allowed", "unknown method");

@@ -25,8 +25,9 @@ struct xy_http_req {
 	char client[64];   /* "address:port" (IPv6 in brackets) */
 	const char *agent; /* User-Agent or NULL */
 	const char *content_type, *authorization, *cookie, *csrf;
-	struct xy_buf body; /* JSON bodies */
-	int upload_fd;	    /* streamed bodies: a temporary file, -1 otherwise */
+	const char *if_none_match; /* If-None-Match or NULL (conditional GET) */
+	struct xy_buf body;	   /* JSON bodies */
+	int upload_fd;		   /* streamed bodies: a temporary file, -1 otherwise */
 	unsigned long long upload_len;
 	int64_t started_us;
 	/* ---- set by begin ---- */
@@ -43,6 +44,9 @@ struct xy_http_req {
 	char set_cookie[2][320]; /* up to two Set-Cookie values */
 	char retry_after[16];	 /* Retry-After seconds, "" for none */
 	char disposition[128];	 /* Content-Disposition, "" for none (downloads) */
+	const char *csp;	 /* Content-Security-Policy; NULL: "default-src 'none'" */
+	const char *cache;	 /* Cache-Control; NULL: "no-store" */
+	char etag[48];		 /* ETag, "" for none */
 	char log_account[64];	 /* for the running log line */
 	/* ---- answering later ---- */
 	int hold; /* set by handle: the answer waits for xy_http_release */

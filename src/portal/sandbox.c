@@ -126,6 +126,9 @@ static const struct xy_sandbox_syscall syscalls[] = {
 	/* paths: Landlock confines them to dir (read-write) and the ro paths (read) */
 	{"openat", XY_SC_ALLOW, "open and create files"},
 	{"rename", XY_SC_ALLOW, "a file written under a temporary name, then renamed"},
+	{"renameat2", XY_SC_NOREPLACE,
+	 "a signed file put in place without replacing one (src/ferry/sfile.c): "
+	 "RENAME_NOREPLACE only"},
 	{"unlink", XY_SC_ALLOW, "SQLite removes its journal"},
 	{"unlinkat", XY_SC_ALLOW, "the same through a folder descriptor"},
 	{"access", XY_SC_ALLOW, "SQLite asks whether its database is writable"},
@@ -253,6 +256,9 @@ static int rule_add(scmp_filter_ctx ctx, const struct xy_sandbox_syscall *s, pid
 	case XY_SC_IOCTL_TCGETS:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 					SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)TCGETS, 0));
+	case XY_SC_NOREPLACE:
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+					SCMP_A4(SCMP_CMP_EQ, (scmp_datum_t)RENAME_NOREPLACE, 0));
 	}
 	return -EINVAL;
 }

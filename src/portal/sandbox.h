@@ -89,6 +89,7 @@ enum xy_sandbox_rule {
 	XY_SC_NO_FASTOPEN,  /* sendmsg: no MSG_FASTOPEN (which would connect) */
 	XY_SC_PRCTL_SAFE,   /* prctl: only reading state and naming a thread */
 	XY_SC_IOCTL_TCGETS, /* ioctl: only TCGETS (isatty for stdio) */
+	XY_SC_NOREPLACE,    /* renameat2: only RENAME_NOREPLACE (no exchange, no whiteout) */
 };
 
 struct xy_sandbox_syscall {

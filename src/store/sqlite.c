@@ -194,6 +194,47 @@ static const char *const migrations[] = {
 	" WHERE EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM records)"
 	" OR EXISTS (SELECT 1 FROM agreements) OR EXISTS (SELECT 1 FROM grants)"
 	" OR EXISTS (SELECT 1 FROM clients);",
+	/* 10: publishing to the portal (NET-1, POR-2): what the portal holds
+	 * now, object by object (the SM3 of the line last sent for it), and
+	 * every change set written (sqlite_publish.c). */
+	"CREATE TABLE published(kind TEXT NOT NULL, id TEXT NOT NULL, sm3 BLOB NOT NULL,"
+	" PRIMARY KEY (kind, id)) WITHOUT ROWID;"
+	"CREATE TABLE publications(seq INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('snapshot','delta')),"
+	" created_at INTEGER NOT NULL, file TEXT NOT NULL, bytes INTEGER NOT NULL,"
+	" sm3 BLOB NOT NULL, lines INTEGER NOT NULL, records INTEGER NOT NULL,"
+	" removals INTEGER NOT NULL);",
+	/* 11: portals whose signed submissions are taken (their public keys and the
+	 * last file taken from each), and the cases they open: objections and credit
+	 * repair applications (POR-3).  The submitter's name, contact and reason are
+	 * sealed (CRY-1); the check code is kept only as a digest. */
+	"CREATE TABLE portals(key_id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" pem TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0,"
+	" registered_at INTEGER NOT NULL);"
+	"CREATE TABLE cases(id INTEGER PRIMARY KEY, ticket TEXT NOT NULL UNIQUE,"
+	" check_sm3 TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('objection','repair')),"
+	" record_id INTEGER NOT NULL, subject TEXT NOT NULL, status TEXT NOT NULL,"
+	" portal TEXT NOT NULL, file_seq INTEGER NOT NULL, submitted TEXT NOT NULL,"
+	" received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
+	" reply TEXT, sealed BLOB);"
+	"CREATE INDEX cases_record ON cases(record_id);",
+	/* 12: sections (POR-5) */
+	/* Portal sections: notices (通知公告) and policy pages (政策法规),
+	 * each with its responsible unit and update period, published to the
+	 * portal by the change sets.  A removed section keeps its row (who
+	 * removed it and when); its id may be used again.  Not row-tagged:
+	 * nothing in it grants access, and all of it is published. */
+	"CREATE TABLE sections(id TEXT PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('notice','policy')),"
+	" title TEXT NOT NULL, body TEXT NOT NULL,"
+	" unit_id INTEGER NOT NULL REFERENCES units(id),"
+	" period_days INTEGER NOT NULL CHECK (period_days BETWEEN 1 AND 3650),"
+	" created_at INTEGER NOT NULL, created_by INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL, updated_by INTEGER NOT NULL,"
+	" removed_at INTEGER, removed_by INTEGER);"
+	"CREATE INDEX sections_due ON sections(updated_at + period_days * 86400000000)"
+	" WHERE removed_at IS NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

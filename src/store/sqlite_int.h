@@ -11,7 +11,7 @@
 struct xy_store;
 
 /* Statement slots for the other files; each file owns a range. */
-#define XY__SQL_EXT_MAX	     240
+#define XY__SQL_EXT_MAX	     288
 #define XY__SQL_SLOT_ACCOUNT 0 /* sqlite_acct.c: 0..63 */
 #define XY__SQL_SLOT_UNITS   64
 #define XY__SQL_SLOT_SHARE   80	 /* sqlite_share.c: 80..95 */
@@ -21,6 +21,9 @@ struct xy_store;
 #define XY__SQL_SLOT_EXPORT  176 /* sqlite_export.c: 176..191 */
 #define XY__SQL_SLOT_TAG     192 /* sqlite_tag.c: 192..223 */
 #define XY__SQL_SLOT_AUDIT   224 /* sqlite_audit.c: 224..239 */
+#define XY__SQL_SLOT_PUBLISH 240 /* sqlite_publish.c: 240..255 */
+#define XY__SQL_SLOT_CASE    256 /* sqlite_case.c: 256..271 */
+#define XY__SQL_SLOT_SECTION 272 /* sqlite_section.c: 272..287 */
 
 sqlite3 *xy__sql_db(struct xy_store *st);
 /* The cached statement of a slot (prepared from sql the first time),
@@ -38,6 +41,23 @@ void xy__sql_copy(sqlite3_stmt *s, int col, char *out, size_t cap);
  * (the strings live until the next step). */
 struct xy_store_event;
 void xy__sql_event(sqlite3_stmt *s, struct xy_store_event *ev);
+
+/* ---- records as the reads select them (sqlite_query.c) ---- */
+
+struct xy_store_rec_view;
+
+/* The columns of a record read (alias r), then its tag and key id. */
+#define XY__SQL_REC_COLS                                                                      \
+	"r.id, r.dataset, r.unit_id, r.batch_id, r.row_no, r.subject_id, r.row_sm3, r.clear," \
+	" r.sealed, r.status, r.submitted_at, r.valid_until, r.display_until, r.rkey, r.tag," \
+	" r.tag_key"
+#define XY__SQL_REC_TAG_COL 14
+/* Steps s (selecting XY__SQL_REC_COLS), checking each row's tag (CRY-2)
+ * before fn sees it; fn until nonzero.  *last (may be NULL) gets the id of
+ * the last record read, *read (may be NULL) is counted up. */
+int xy__sql_each_record(struct xy_store *st, sqlite3_stmt *s,
+			int (*fn)(void *arg, const struct xy_store_rec_view *r), void *arg,
+			int64_t *last, long *read);
 
 /* ---- row tags (CRY-2, sqlite_tag.c) ---- */
 

@@ -27,17 +27,12 @@ enum {
 	S_DS_RECORDS,
 };
 
+/* Where XY__SQL_REC_COLS has the canonical record columns (docs/FORMATS.md). */
+static const int rec_tag_map[14] = {0, 1, 2, 3, 4, 5, 13, 6, 10, 11, 12, 9, 7, 8};
+
 #define SUBJ_COLS                                                            \
 	"id, kind = 'natural', coalesce(code, ''), coalesce(code_type, '')," \
 	" coalesce(name, ''), coalesce(region, '')"
-#define REC_COLS                                                                              \
-	"r.id, r.dataset, r.unit_id, r.batch_id, r.row_no, r.subject_id, r.row_sm3, r.clear," \
-	" r.sealed, r.status, r.submitted_at, r.valid_until, r.display_until, r.rkey, r.tag," \
-	" r.tag_key"
-
-/* Where REC_COLS has the canonical record columns (docs/FORMATS.md), and its tag. */
-static const int rec_tag_map[14] = {0, 1, 2, 3, 4, 5, 13, 6, 10, 11, 12, 9, 7, 8};
-#define REC_TAG_COL 14
 
 static void row_subject(sqlite3_stmt *s, struct xy_subject *o)
 {
@@ -259,16 +254,17 @@ out:
 	return rc;
 }
 
-static int each_record(struct xy_store *st, sqlite3_stmt *s,
-		       int (*fn)(void *arg, const struct xy_store_rec_view *r), void *arg,
-		       int64_t *last, long *read)
+int xy__sql_each_record(struct xy_store *st, sqlite3_stmt *s,
+			int (*fn)(void *arg, const struct xy_store_rec_view *r), void *arg,
+			int64_t *last, long *read)
 {
 	struct xy_store_rec_view v;
 	int rc, frc = 0;
 	memset(&v, 0, sizeof v);
 	while (!frc && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		/* CRY-2: a record leaves the store only when its tag holds. */
-		if ((frc = xy__tag_check_row(st, XY__TAG_RECORDS, s, rec_tag_map, REC_TAG_COL)))
+		if ((frc = xy__tag_check_row(st, XY__TAG_RECORDS, s, rec_tag_map,
+					     XY__SQL_REC_TAG_COL)))
 			break;
 		row_record(s, &v);
 		if (last)
@@ -288,14 +284,14 @@ int xy_store_subject_records(struct xy_store *st, int64_t subject_id, int limit,
 {
 	sqlite3_stmt *s = xy__sql_stmt(
 		st, S_SUBJ_RECORDS,
-		"SELECT " REC_COLS " FROM records r JOIN batches b ON b.id = r.batch_id"
+		"SELECT " XY__SQL_REC_COLS " FROM records r JOIN batches b ON b.id = r.batch_id"
 		" WHERE r.subject_id = ?1 AND r.status = 'active' AND b.state = 'done'"
 		" ORDER BY r.dataset, r.id LIMIT ?2");
 	if (!s)
 		return XY_ESTORE;
 	sqlite3_bind_int64(s, 1, subject_id);
 	sqlite3_bind_int(s, 2, limit);
-	return each_record(st, s, fn, arg, NULL, NULL);
+	return xy__sql_each_record(st, s, fn, arg, NULL, NULL);
 }
 
 int xy_store_dataset_records(struct xy_store *st, const char *dataset, int64_t unit_id,
@@ -322,7 +318,7 @@ int xy_store_dataset_records(struct xy_store *st, const char *dataset, int64_t u
 		int64_t batch = sqlite3_column_int64(b, 0);
 		int64_t lo = XY_RECORD_ID(batch, 0) > after ? XY_RECORD_ID(batch, 0) : after + 1;
 		sqlite3_stmt *s = xy__sql_stmt(st, S_DS_RECORDS,
-					       "SELECT " REC_COLS
+					       "SELECT " XY__SQL_REC_COLS
 					       " FROM records r WHERE r.id >= ?1 AND r.id < ?2"
 					       " AND r.status = 'active' ORDER BY r.id LIMIT ?3");
 		if (!s) {
@@ -332,7 +328,7 @@ int xy_store_dataset_records(struct xy_store *st, const char *dataset, int64_t u
 		sqlite3_bind_int64(s, 1, lo);
 		sqlite3_bind_int64(s, 2, XY_RECORD_ID(batch + 1, 0));
 		sqlite3_bind_int64(s, 3, max_scan - read);
-		rc = each_record(st, s, fn, arg, last, &read);
+		rc = xy__sql_each_record(st, s, fn, arg, last, &read);
 		if (rc) {
 			sqlite3_reset(b);
 			return rc;

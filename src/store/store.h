@@ -496,6 +496,87 @@ XY_WUR int xy_store_export_get(struct xy_store *st, int64_t request_id, struct x
 /* The credit office of a region (XY_ENOTFOUND when it has none). */
 XY_WUR int xy_store_unit_office(struct xy_store *st, const char *region, int64_t *unit_id);
 
+/* ---- publishing to the portal (NET-1, POR-2; sqlite_publish.c) ---- */
+
+#define XY_PUB_KIND_MAX 16  /* bytes of an object kind ("record", "subject") */
+#define XY_PUB_ID_MAX	128 /* bytes of an object id (a record id, a subject code) */
+
+/* One change set written to the outbox. */
+struct xy_publication {
+	int64_t seq;
+	char kind[12]; /* "snapshot" or "delta" */
+	int64_t created_at;
+	char file[64]; /* its name in DIR/outbox */
+	long long bytes;
+	uint8_t sm3[32]; /* of the whole file, signature line included */
+	long lines, records, removals;
+};
+
+/* The last change set (XY_ENOTFOUND when none was ever written). */
+XY_WUR int xy_store_publication_last(struct xy_store *st, struct xy_publication *out);
+/* Records a change set; XY_EEXISTS when its seq is taken. */
+XY_WUR int xy_store_publication_add(struct xy_store *st, const struct xy_publication *p);
+/* What the portal holds: fn for every published object (kind, id, SM3 of
+ * the line last sent for it), in kind then id order, until nonzero. */
+XY_WUR int xy_store_published_each(struct xy_store *st,
+				   int (*fn)(void *arg, const char *kind, const char *id,
+					     const uint8_t sm3[32]),
+				   void *arg);
+/* Sets (insert or replace) or removes one object of the published state;
+ * clear removes all of it (before a snapshot). */
+XY_WUR int xy_store_published_set(struct xy_store *st, const char *kind, const char *id,
+				  const uint8_t sm3[32]);
+XY_WUR int xy_store_published_del(struct xy_store *st, const char *kind, const char *id);
+XY_WUR int xy_store_published_clear(struct xy_store *st);
+/* Every record of a dataset in finished batches, whatever its status, in
+ * id order (views as xy_store_dataset_records gives them, status set); fn
+ * until nonzero. */
+XY_WUR int xy_store_publish_records(struct xy_store *st, const char *dataset,
+				    int (*fn)(void *arg, const struct xy_store_rec_view *r),
+				    void *arg);
+/* ---- portal sections (POR-5; sqlite_section.c) ---- */
+
+/* A notice (通知公告) or policy page (政策法规) of the portal: its
+ * responsible unit and the period within which it must be updated.  Times
+ * are microseconds since the epoch.  The reads fill unit_code and
+ * unit_name from the unit. */
+struct xy_section {
+	char id[XY_SECTION_ID_MAX + 1];
+	char kind[8]; /* "notice" or "policy" */
+	char title[XY_SECTION_TITLE_MAX + 1];
+	int64_t unit_id;
+	char unit_code[XY_UNIT_CODE_MAX + 1];
+	char unit_name[XY_NAME_MAX];
+	int period_days;
+	int64_t created_at, created_by, updated_at, updated_by;
+	const char *body; /* reads: valid until the callback returns (NULL: not read) */
+	size_t body_len;
+};
+
+/* Adds a section (created = updated = s->updated_at, by s->updated_by);
+ * the id of a removed section is taken again.  XY_EEXISTS when a section
+ * with that id is in place. */
+XY_WUR int xy_store_section_add(struct xy_store *st, const struct xy_section *s);
+/* Replaces kind, title, body, unit and period of a section in place, and
+ * its updated_at/by.  XY_ENOTFOUND when there is none. */
+XY_WUR int xy_store_section_update(struct xy_store *st, const struct xy_section *s);
+/* Removes a section (its row stays, marked).  XY_ENOTFOUND when none. */
+XY_WUR int xy_store_section_remove(struct xy_store *st, const char *id, int64_t by, int64_t at);
+/* A section in place, its body copied into body (NULL: not read; out->body
+ * then NULL, else body->p).  XY_ENOTFOUND. */
+XY_WUR int xy_store_section_get(struct xy_store *st, const char *id, struct xy_section *out,
+				struct xy_buf *body);
+/* Calls fn for each section in place with an id after `after` ("" from the
+ * first), in id order, at most limit (0: all), with its body when
+ * with_body, until fn returns nonzero (returned). */
+XY_WUR int xy_store_section_each(struct xy_store *st, const char *after, int limit, int with_body,
+				 int (*fn)(void *arg, const struct xy_section *s), void *arg);
+/* Calls fn for each section in place whose period ended before before_us
+ * (updated_at + period_days days < before_us), the longest ended first, at
+ * most limit, without bodies, until fn returns nonzero (returned). */
+XY_WUR int xy_store_section_due_before(struct xy_store *st, int64_t before_us, int limit,
+				       int (*fn)(void *arg, const struct xy_section *s), void *arg);
+
 /* ---- row tags (CRY-2; sqlite_tag.c, docs/FORMATS.md) ---- */
 
 /* Records, accounts (with their roles), agreements (with their lines),
@@ -584,5 +665,63 @@ struct xy_audit_filter {
 /* Calls fn for each match, at most limit, until it returns nonzero. */
 XY_WUR int xy_store_audit_search(struct xy_store *st, const struct xy_audit_filter *f, int limit,
 				 int (*fn)(void *arg, const struct xy_store_event *ev), void *arg);
+
+/* ---- portals and the cases they bring in (POR-3; sqlite_case.c) ---- */
+
+#define XY_PORTAL_NAME_MAX 64 /* bytes of a registered portal's name */
+#define XY_TICKET_MAX	   24 /* bytes of a ticket number */
+#define XY_CASE_KIND_MAX   16
+#define XY_CASE_STATUS_MAX 16
+#define XY_CASE_REPLY_MAX  2000 /* bytes of the reply given to the submitter */
+#define XY_PORTAL_PEM_MAX  1024 /* bytes of its public key (PEM; = XY_SM2_PEM_MAX) */
+
+/* A portal whose submissions are taken: its public key and the last file taken. */
+struct xy_portal_reg {
+	char key_id[65]; /* hex SM3 of the key */
+	char name[XY_PORTAL_NAME_MAX + 1];
+	char pem[XY_PORTAL_PEM_MAX + 1]; /* PEM public key */
+	int64_t last_seq;
+	int64_t registered_at;
+};
+XY_WUR int xy_store_portal_add(struct xy_store *st, const struct xy_portal_reg *p);
+XY_WUR int xy_store_portal_get(struct xy_store *st, const char *key_id, struct xy_portal_reg *out);
+/* Moves last_seq from `from` to `to`; XY_ECONFLICT when it is no longer `from` (another
+ * taker was first). */
+XY_WUR int xy_store_portal_advance(struct xy_store *st, const char *key_id, int64_t from,
+				   int64_t to);
+XY_WUR int xy_store_portal_each(struct xy_store *st,
+				int (*fn)(void *arg, const struct xy_portal_reg *p), void *arg);
+
+struct xy_case {
+	int64_t id;
+	char ticket[XY_TICKET_MAX + 1];
+	char check[65]; /* hex SM3 of ticket ":" check code */
+	char kind[XY_CASE_KIND_MAX];
+	int64_t record_id;
+	char subject[XY_SUBJECT_CODE_MAX + 1];
+	char status[XY_CASE_STATUS_MAX];
+	char portal[XY_PORTAL_NAME_MAX + 1];
+	int64_t file_seq;
+	char submitted[40]; /* as the portal wrote it (RFC 3339) */
+	int64_t received_at, updated_at;
+	int64_t unit_id; /* the record's providing unit (0: the record is unknown) */
+	char reply[XY_CASE_REPLY_MAX + 1];
+	const void *sealed; /* the submitter's details, sealed (reads: valid until the next
+			       call on the store) */
+	size_t sealed_len;
+};
+/* Inserts c (id set on return); XY_EEXISTS when the ticket is taken. */
+XY_WUR int xy_store_case_insert(struct xy_store *st, struct xy_case *c);
+XY_WUR int xy_store_case_seal(struct xy_store *st, int64_t id, const void *sealed, size_t n);
+XY_WUR int xy_store_case_get(struct xy_store *st, const char *ticket, struct xy_case *out);
+/* Cases with id > after (kind, status: NULL for any), in id order, at most limit. */
+XY_WUR int xy_store_case_list(struct xy_store *st, const char *kind, const char *status,
+			      int64_t after, int limit,
+			      int (*fn)(void *arg, const struct xy_case *c), void *arg);
+/* 1 in *open when an objection case about the record is still open. */
+XY_WUR int xy_store_case_open_objection(struct xy_store *st, int64_t record_id, int *open);
+/* What a case needs of a record: its dataset and providing unit; XY_ENOTFOUND. */
+XY_WUR int xy_store_record_owner(struct xy_store *st, int64_t record_id, char *dataset, size_t cap,
+				 int64_t *unit_id, char *status, size_t scap);
 
 #endif

@@ -418,7 +418,12 @@ static int write_config(const char *dir, const struct regions *rg)
 		 "bulk_subjects_per_hour = 100\n"
 		 "signin_failures_per_hour = 5\n"
 		 "work_hours = 08:00-18:00\n"
-		 "work_days = 1-5\n",
+		 "work_days = 1-5\n\n"
+		 "[publish]\n"
+		 "# NET-1: the server writes the next change set for the portal into outbox/\n"
+		 "# every this many seconds (0: off; xinyong publish DIR forces one) and after\n"
+		 "# midnight, so that ended display periods leave the portal on time\n"
+		 "interval_s = 300\n",
 		 rg->city.code, rg->city.name, XY_IMPORT_TXN_ROWS * 4, XY_IMPORT_TXN_ROWS,
 		 XY_CP_EVENTS_DEF, XY_CP_SECONDS_DEF);
 	return write_file(dir, "config.ini", text, 0600);

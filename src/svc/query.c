@@ -1,6 +1,5 @@
 /* Queries: see query.h.  Validate → policy → store → decide and mask each
  * record → audit, in that order. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include "svc/agreement.h"
 #include "svc/instance.h"
 #include "svc/query.h"
-#include "svc/record.h"
 #include "util/date.h"
 #include "util/err.h"
 #include "util/jw.h"
@@ -21,7 +19,6 @@
 #include "util/utf8.h"
 
 #define UNIT_CACHE   16
-#define VALUES_MAX   (XY_CATALOG_FIELDS_MAX * (XY_FIELD_VALUE_MAX + 8))
 #define AUDIT_IDS    (XY_QUERY_RECORDS_MAX * 24 + 256)
 #define REFS_TRACKED 16
 
@@ -35,14 +32,7 @@ struct qstate {
 	/* providing units seen so far */
 	struct xy_unit units[UNIT_CACHE];
 	int nunits;
-	/* the record being built */
-	struct xy_buf vals, plain;
-	size_t off[XY_CATALOG_FIELDS_MAX], len[XY_CATALOG_FIELDS_MAX];
-	signed char state[XY_CATALOG_FIELDS_MAX]; /* 0 absent, 1 value, 2 masked, 3 null */
-	struct xy_qfield fields[XY_CATALOG_FIELDS_MAX];
-	const struct xy_dataset *ds;
-	int64_t rec_id;
-	int clear;
+	struct xy_recview rv; /* the record being built */
 	/* for the audit event */
 	struct xy_buf ids;
 	long count;
@@ -57,15 +47,13 @@ static void qs_init(struct qstate *q, struct xy_ctx *cx, const char *purpose)
 	q->cat = cx->svc->inst->catalog;
 	q->purpose = purpose;
 	q->now = xy_now_us();
-	xy_buf_init(&q->vals, VALUES_MAX);
-	xy_buf_init(&q->plain, XY_SEAL_PLAIN_MAX);
+	xy_recview_init(&q->rv, cx->sealer);
 	xy_buf_init(&q->ids, AUDIT_IDS);
 }
 
 static void qs_done(struct qstate *q)
 {
-	xy_buf_cleanup(&q->vals);
-	xy_buf_cleanup(&q->plain);
+	xy_recview_cleanup(&q->rv);
 	xy_buf_cleanup(&q->ids);
 	xy_holdings_free(q->cx, &q->h);
 }
@@ -104,109 +92,14 @@ static int visible(struct qstate *q, const struct xy_store_rec_view *v,
 	return d->allow;
 }
 
-/* SHR-4: a field is masked unless the decision says clear, when it has a
- * mask rule and holds sensitive data here (a personal field is sensitive on
- * a natural person's row, where it is stored sealed). */
-static int needs_mask(const struct qstate *q, const struct xy_field *f, int sealed)
-{
-	return !q->clear && f->mask.kind != XY_MASK_NONE &&
-	       (f->sensitive || (f->personal && sealed));
-}
-
-static void mask_hash(void *arg, const char *v, size_t n, char out[17])
-{
-	struct qstate *q = arg;
-	static const char hex[] = "0123456789abcdef";
-	uint8_t d[32];
-	xy_blind_index(q->cx->sealer, "mask.hash", v, n, d);
-	for (int i = 0; i < 8; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[16] = '\0';
-}
-
-/* Puts field i's value (clear text v) into vals, masked when it must be. */
-static int put_value(struct qstate *q, int i, const char *v, size_t n, int sealed)
-{
-	const struct xy_field *f = &q->ds->fields[i];
-	size_t at = q->vals.len;
-	int is_null = 0, rc;
-	if (!needs_mask(q, f, sealed)) {
-		rc = xy_buf_add(&q->vals, v, n);
-		q->state[i] = 1;
-	} else {
-		rc = xy_mask_apply(&f->mask, v, n, mask_hash, q, &q->vals, &is_null);
-		q->state[i] = is_null ? 3 : 2;
-	}
-	if (rc)
-		return rc;
-	q->off[i] = at;
-	q->len[i] = q->vals.len - at;
-	return 0;
-}
-
-static int put_sealed(void *arg, const char *code, const void *v, size_t len)
-{
-	struct qstate *q = arg;
-	int i = xy_dataset_field(q->ds, code), rc;
-	if (i < 0)
-		return 0; /* a field the catalog no longer has */
-	if (needs_mask(q, &q->ds->fields[i], 1) && q->ds->fields[i].mask.kind == XY_MASK_NULL) {
-		q->state[i] = 3; /* nothing to show: no need to open it */
-		return 0;
-	}
-	xy_buf_reset(&q->plain);
-	rc = xy_unseal(q->cx->sealer, XY_RECORD_TABLE, code, q->rec_id, v, len, &q->plain);
-	if (rc) {
-		xy_log_error("record %lld field %s cannot be opened: %s", (long long)q->rec_id,
-			     code, xy_strerror(rc));
-		return rc == XY_ELIMIT ? XY_ETAMPER : rc;
-	}
-	rc = put_value(q, i, q->plain.p, q->plain.len, 1);
-	xy_buf_wipe(&q->plain);
-	return rc;
-}
-
 static int build(struct qstate *q, const struct xy_store_rec_view *v, const struct xy_dataset *ds,
 		 const struct xy_unit *u, const struct xy_decision *d, struct xy_qrec *out)
 {
-	json_t *clear;
-	json_error_t jerr;
-	int rc = 0, n = 0;
+	const struct xy_qfield *fields;
+	int n, rc = xy_recview_build(&q->rv, ds, v, d->clear, 0, &fields, &n);
 
-	q->ds = ds;
-	q->rec_id = v->id;
-	q->clear = d->clear;
-	xy_buf_wipe(&q->vals);
-	xy_buf_reset(&q->vals);
-	memset(q->state, 0, sizeof q->state);
-	clear = json_loadb(v->clear ? v->clear : "{}", v->clear ? v->clear_len : 2, 0, &jerr);
-	if (!json_is_object(clear)) {
-		json_decref(clear);
-		xy_log_error("record %lld: stored values are not a JSON object", (long long)v->id);
-		return XY_ETAMPER;
-	}
-	for (int i = 0; i < ds->nfields && !rc; i++) {
-		json_t *jv = json_object_get(clear, ds->fields[i].code);
-		if (json_is_string(jv))
-			rc = put_value(q, i, json_string_value(jv), json_string_length(jv), 0);
-	}
-	json_decref(clear);
-	if (!rc && v->sealed_len)
-		rc = xy_record_sealed_each(v->sealed, v->sealed_len, put_sealed, q);
 	if (rc)
 		return rc;
-	for (int i = 0; i < ds->nfields; i++) {
-		struct xy_qfield *f = &q->fields[n];
-		if (!q->state[i])
-			continue;
-		f->f = &ds->fields[i];
-		f->masked = q->state[i] >= 2;
-		f->v = q->state[i] == 3 ? NULL : q->vals.p + q->off[i];
-		f->n = q->state[i] == 3 ? 0 : q->len[i];
-		n++;
-	}
 	memset(out, 0, sizeof *out);
 	out->id = v->id;
 	out->ds = ds;
@@ -219,7 +112,7 @@ static int build(struct qstate *q, const struct xy_store_rec_view *v, const stru
 	out->agreement_id = d->agreement_id;
 	out->grant_id = d->grant_id;
 	out->clear = d->clear;
-	out->fields = q->fields;
+	out->fields = fields;
 	out->nfields = n;
 	return 0;
 }

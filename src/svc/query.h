@@ -10,6 +10,7 @@
 
 #include "core/catalog.h"
 #include "store/store.h"
+#include "svc/recview.h"
 #include "svc/service.h"
 
 #define XY_QUERY_RECORDS_MAX 500   /* records in one subject answer */
@@ -17,14 +18,6 @@
 #define XY_SEARCH_SCAN_MAX   2000  /* candidates one page looks at */
 #define XY_DATASET_SCAN_MAX  20000 /* records one page of a dataset reads */
 #define XY_QUERY_LINES_MAX   4096  /* agreement lines and grants one query loads */
-
-/* One field of a record as the viewer may see it. */
-struct xy_qfield {
-	const struct xy_field *f;
-	const char *v; /* NULL when the mask leaves nothing (null) */
-	size_t n;
-	int masked;
-};
 
 struct xy_qrec {
 	int64_t id;

@@ -32,6 +32,9 @@
 /* Store. */
 #define XY_TAG_ROW_MAX (1024 * 1024) /* canonical bytes of one tagged row (CRY-2) */
 
+/* Publishing to the portal (svc/publish.c; the file limits are ferry/sfile.h's). */
+#define XY_PUBLISH_OBJECTS_MAX 8000000L /* records and subjects one publish compares */
+
 /* Instance set-up. */
 #define XY_CONFIG_FILE_MAX     (64 * 1024)
 #define XY_REGIONS_MAX	       512
@@ -56,7 +59,35 @@
 #define XY_TOKEN_MAX	      128   /* bytes of a session or CSRF token as sent */
 #define XY_PAGE_MAX	      500   /* items in one page of a list */
 
+/* Portal sections (POR-5): notices and policy pages, svc/section.c. */
+#define XY_SECTION_ID_MAX      64	   /* bytes of an id: a-z 0-9 - */
+#define XY_SECTION_TITLE_CHARS 200	   /* characters of a title */
+#define XY_SECTION_TITLE_MAX   800	   /* bytes of a title (200 characters of 4 bytes) */
+#define XY_SECTION_BODY_MAX    65536	   /* bytes of a body (plain text) */
+#define XY_SECTION_PERIOD_MAX  3650	   /* days of an update period */
+#define XY_SECTION_OVERDUE_MAX XY_PAGE_MAX /* sections in one overdue report */
+
 /* Internet-zone portal. */
 #define XY_SANDBOX_RO_MAX 16 /* read-only paths the portal's sandbox may name (NET-1) */
+/* Change-set lines (docs/FORMATS.md "Change sets"), checked by src/portal/csline.c. */
+#define XY_CS_LINE_MAX	      (1024 * 1024) /* one line, bytes (as XY_SFILE_LINE_MAX) */
+#define XY_CS_CODE_MAX	      32	    /* a subject, unit, region or dataset code, bytes */
+#define XY_CS_TEXT_MAX	      512	    /* a name, title or unit name, bytes */
+#define XY_CS_VALUE_MAX	      4000	    /* one published field value, bytes */
+#define XY_CS_BODY_MAX	      65536	    /* a section's body, bytes */
+#define XY_CS_REPLY_MAX	      4000	    /* a ticket's reply, bytes */
+#define XY_CS_FIELDS_MAX      96	    /* fields of one record */
+#define XY_CS_LIST_MAX	      64	    /* values of one multi-valued field */
+#define XY_CS_PERIOD_MAX      3660	    /* a section's update period, days */
+#define XY_PORTAL_INBOX_MAX   4096	    /* change-set files looked at in one pass */
+#define XY_PORTAL_PAGE	      20	    /* search results per page */
+#define XY_PORTAL_PAGES_MAX   50	    /* pages one search may walk */
+#define XY_PORTAL_RECORDS_MAX 2000	    /* records shown on one subject page */
+#define XY_PORTAL_QUERY_MAX   100	    /* bytes of a search query */
+#define XY_PORTAL_FORM_MAX    (16 * 1024)   /* bytes of a form body */
+#define XY_PORTAL_REASON_MAX  1000	    /* characters of an objection's or repair's reason */
+#define XY_PORTAL_PNAME_MAX   50	    /* characters of a submitter's name */
+#define XY_PORTAL_CONTACT_MAX 100	    /* bytes of a contact (phone or e-mail) */
+#define XY_PORTAL_FORM_TTL_S  3600	    /* a form token's lifetime */
 
 #endif

@@ -277,7 +277,7 @@ def test_net1_execve_refused(tmp):
 
 def test_net1_no_new_process_no_ptrace_no_executable_memory(tmp):
     d = layout(tmp)
-    for action in ("fork", "ptrace", "mprotect_exec"):
+    for action in ("fork", "ptrace", "mprotect_exec", "rename_exchange"):
         p, res = probe(d, "--try", action)
         entered(res, p)
         killed_by_filter(p, action)

@@ -13,7 +13,8 @@
  * a kernel without Landlock does.  --http starts the government server's own HTTP module
  * (src/http/server.c: epoll thread pool of 2) on 127.0.0.1:PORT, prints "http: listening
  * PORT" and waits (60 s at most) for one request.  --try runs one forbidden ACTION last (exec,
- * fork, connect, fastopen, udp, unix, ptrace, mprotect_exec, setuid): the filter kills
+ * fork, connect, fastopen, udp, unix, ptrace, mprotect_exec, setuid,
+ * rename_exchange): the filter kills
  * the process (SIGSYS); surviving prints "try ACTION: survived" and exits 3. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -412,6 +413,8 @@ static long try_action(const char *a, long connect_port)
 	}
 	if (!strcmp(a, "setuid"))
 		return setuid(0);
+	if (!strcmp(a, "rename_exchange")) /* two files swapped: only NOREPLACE is allowed */
+		return renameat2(AT_FDCWD, "/", AT_FDCWD, "/tmp", RENAME_EXCHANGE);
 	fprintf(stderr, "xy_sandbox_probe: unknown action %s\n", a);
 	exit(2);
 }

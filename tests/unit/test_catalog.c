@@ -740,6 +740,56 @@ static void test_col1_sensitive_without_mask_refused(void **state)
 	assert_int_equal(parse_fields(masked, err), 0);
 }
 
+/* The shipped catalog with "publish_natural": true added to one dataset. */
+static int parse_default_publishing(const char *code, char *err)
+{
+	char key[64], *json, *out, *at;
+	size_t n;
+	const char add[] = "\"publish_natural\": true, ";
+	int rc;
+
+	json = xy_testdata_read("catalog/default.json", &n);
+	assert_non_null(json);
+	snprintf(key, sizeof key, "\"code\": \"%s\",", code);
+	at = strstr(json, key);
+	assert_non_null(at);
+	out = malloc(n + sizeof add);
+	assert_non_null(out);
+	memcpy(out, json, (size_t)(at - json));
+	memcpy(out + (at - json), add, sizeof add - 1);
+	memcpy(out + (at - json) + sizeof add - 1, at, n - (size_t)(at - json) + 1);
+	free(json);
+	rc = parse_text(out, err);
+	free(out);
+	return rc;
+}
+
+/* NET-1: natural persons are published only where the catalog says so;
+ * the shipped catalog says so nowhere, and only a public dataset whose
+ * subject name is masked may. */
+static void test_net1_publish_natural_only_where_allowed(void **state)
+{
+	struct xy_catalog *cat = load_default();
+	char err[ERR_LEN];
+
+	(void)state;
+	for (int i = 0; i < cat->ndatasets; i++)
+		assert_int_equal(cat->datasets[i].publish_natural, 0);
+	xy_catalog_free(cat);
+	assert_int_equal(parse_default_publishing("XZCF", err), 0);
+	assert_int_equal(parse_default_publishing("QYSB", err), XY_ECATALOG);
+	assert_err_names(err, "QYSB", "public");
+	assert_int_equal(parse_default_publishing("GRQF", err), XY_ECATALOG);
+	assert_err_names(err, "GRQF", "public");
+	/* A legal-persons dataset has no natural person to publish. */
+	assert_int_equal(parse_mini(&(struct mini){.extra = "\"publish_natural\":true,"}, err),
+			 XY_ECATALOG);
+	assert_err_names(err, "DS", "publish_natural");
+	assert_int_equal(parse_mini(&(struct mini){.extra = "\"publish_natural\":1,"}, err),
+			 XY_ECATALOG);
+	assert_int_equal(parse_mini(&(struct mini){.extra = "\"publish_natural\":false,"}, err), 0);
+}
+
 /* A valid catalog padded with white space to n bytes. */
 static char *padded_catalog(size_t n)
 {
@@ -901,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_col3_prohibited_term_direct),
 		cmocka_unit_test(test_col3_long_english_name_still_checked),
 		cmocka_unit_test(test_col1_mini_catalog_parses),
+		cmocka_unit_test(test_net1_publish_natural_only_where_allowed),
 		cmocka_unit_test(test_col1_invalid_json_refused),
 		cmocka_unit_test(test_col1_not_an_object_refused),
 		cmocka_unit_test(test_col1_duplicate_dataset_refused),

@@ -237,6 +237,21 @@ static const struct {
 	{XY_ACT_BATCH_UPLOAD,
 	 "needs_provider_operator",
 	 {[XY_ROLE_PROVIDER_OPERATOR] = "provider_operator_of_unit"}},
+	/* POR-5: the portal's sections (the resource: the responsible unit). */
+	{XY_ACT_SECTION_MANAGE, NO_RULE, {[XY_ROLE_CREDIT_ADMIN] = "credit_admin_in_jurisdiction"}},
+	{XY_ACT_SECTION_READ,
+	 NO_RULE,
+	 {[XY_ROLE_CREDIT_ADMIN] = "staff_read_sections",
+	  [XY_ROLE_UNIT_USER] = "staff_read_sections",
+	  [XY_ROLE_PROVIDER_OPERATOR] = "staff_read_sections",
+	  [XY_ROLE_SECURITY_OFFICER] = "staff_read_sections",
+	  [XY_ROLE_SECURITY_ADMIN] = "staff_read_sections",
+	  [XY_ROLE_SYSTEM_ADMIN] = "staff_read_sections",
+	  [XY_ROLE_NETWORK_ADMIN] = "staff_read_sections",
+	  [XY_ROLE_DATA_ADMIN] = "staff_read_sections",
+	  [XY_ROLE_APP_ADMIN] = "staff_read_sections",
+	  [XY_ROLE_AUDITOR] = "staff_read_sections",
+	  [XY_ROLE_DEVELOPER] = "staff_read_sections"}},
 };
 
 static struct xy_resource matrix_resource(enum xy_action act)
@@ -640,6 +655,44 @@ static void test_acc11_unit_manage_by_credit_office(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* POR-5: a section is managed by a credit office's credit_admin whose
+ * jurisdiction holds its responsible unit: the city office every section, a
+ * county office its county's.  The responsible unit's own staff, whatever
+ * their role there, publish nothing by themselves. */
+static void test_por5_sections_managed_by_credit_office_in_jurisdiction(void **state)
+{
+	struct xy_actor a = actor_in(&city_office, R(CREDIT_ADMIN));
+	struct xy_resource r02 = account_in(&c02_unit), r03 = account_in(&c03_unit),
+			   rcity = account_in(&city_bureau), roffice = account_in(&c02_office);
+	const char *ok = "credit_admin_in_jurisdiction";
+	int bad = 0;
+
+	(void)state;
+	r02.account_id = r03.account_id = rcity.account_id = roffice.account_id = 0;
+	bad += check("city office", &a, XY_ACT_SECTION_MANAGE, &r02, 1, ok);
+	bad += check("city office", &a, XY_ACT_SECTION_MANAGE, &r03, 1, ok);
+	bad += check("city office", &a, XY_ACT_SECTION_MANAGE, &rcity, 1, ok);
+	a = actor_in(&c02_office, R(CREDIT_ADMIN));
+	bad += check("360402 office", &a, XY_ACT_SECTION_MANAGE, &r02, 1, ok);
+	bad += check("360402 office", &a, XY_ACT_SECTION_MANAGE, &roffice, 1, ok);
+	bad += check("360402 office", &a, XY_ACT_SECTION_MANAGE, &r03, 0, OUT_JUR);
+	bad += check("360402 office", &a, XY_ACT_SECTION_MANAGE, &rcity, 0, OUT_JUR);
+	bad += check("360402 office", &a, XY_ACT_SECTION_MANAGE, NULL, 0, OUT_JUR);
+	a = actor_in(&city_bureau, R(CREDIT_ADMIN));
+	bad += check("credit_admin outside an office", &a, XY_ACT_SECTION_MANAGE, &rcity, 0,
+		     NO_RULE);
+	a = actor_in(&c02_unit, ALL_ROLES & ~R(CREDIT_ADMIN));
+	bad += check("the responsible unit's staff", &a, XY_ACT_SECTION_MANAGE, &r02, 0, NO_RULE);
+	a = actor_in(&city_office, ALL_ROLES & ~R(CREDIT_ADMIN));
+	bad += check("every other role", &a, XY_ACT_SECTION_MANAGE, &r02, 0, NO_RULE);
+	/* Reading: any post, in any unit; no post, nothing (ACC-11). */
+	a = actor_in(&c03_unit, R(UNIT_USER));
+	bad += check("county unit user", &a, XY_ACT_SECTION_READ, NULL, 1, "staff_read_sections");
+	a = actor_in(&c03_unit, 0);
+	bad += check("no role", &a, XY_ACT_SECTION_READ, NULL, 0, NO_RULE);
+	assert_int_equal(bad, 0);
+}
+
 /* Adding a county is for a credit_admin of the city credit office only. */
 static void test_acc11_region_manage_by_city_credit_office(void **state)
 {
@@ -922,6 +975,7 @@ int main(void)
 		cmocka_unit_test(test_acc11_unknown_role_refused),
 		cmocka_unit_test(test_acc11_unit_manage_by_credit_office),
 		cmocka_unit_test(test_acc11_region_manage_by_city_credit_office),
+		cmocka_unit_test(test_por5_sections_managed_by_credit_office_in_jurisdiction),
 		cmocka_unit_test(test_col_batch_upload_by_provider_operator_of_unit),
 		cmocka_unit_test(test_acc10_review_and_incidents_from_a_county),
 		cmocka_unit_test(test_acc11_decision_ignores_now),

@@ -545,6 +545,7 @@ static void test_shr6_machine_client_queries_as_its_unit_and_nothing_else(void *
 		XY_ACT_BATCH_UPLOAD, XY_ACT_AGREEMENT_READ, XY_ACT_AGREEMENT_MANAGE,
 		XY_ACT_AUTH_REQUEST, XY_ACT_AUTH_DECIDE,    XY_ACT_AUTH_READ,
 		XY_ACT_CLIENT_READ,  XY_ACT_CLIENT_MANAGE,  XY_ACT_INCIDENT_READ,
+		XY_ACT_SECTION_READ, XY_ACT_SECTION_MANAGE,
 	};
 	struct xy_decision d;
 	(void)state;
@@ -690,6 +691,54 @@ test_shr7_exports_asked_by_queriers_decided_by_the_office_taken_by_the_requester
 	assert_false(d.allow);
 }
 
+/* POR-3: objections and repair applications are the credit office's to read, within
+ * its jurisdiction (the record's providing unit); not the provider's staff, not a unit
+ * user, not a credit administrator outside the credit office. */
+static void test_por3_cases_are_read_by_the_credit_office_in_jurisdiction(void **state)
+{
+	struct xy_actor city = {.account_id = 1,
+				.roles = CA,
+				.active = 1,
+				.unit_id = 10,
+				.region = "360400",
+				.level = XY_JUR_CITY,
+				.credit_office = 1};
+	struct xy_actor county = city, provider = city, elsewhere = city;
+	struct xy_resource in02 = {
+		.role = -1, .unit_id = 22, .region = "360402", .level = XY_JUR_COUNTY};
+	struct xy_resource in03 = in02;
+	struct xy_decision d;
+	(void)state;
+	in03.unit_id = 31;
+	in03.region = "360403";
+	county.region = "360402";
+	county.level = XY_JUR_COUNTY;
+	county.unit_id = 20;
+	provider.roles = UU;
+	provider.credit_office = 0;
+	provider.unit_id = 22;
+	provider.region = "360402";
+	provider.level = XY_JUR_COUNTY;
+	elsewhere.credit_office = 0;
+	elsewhere.unit_id = 21;
+	xy_policy_decide(&city, XY_ACT_CASE_READ, &in03, NOW, &d);
+	assert_true(d.allow);
+	assert_string_equal(d.reason, "credit_admin_in_jurisdiction");
+	xy_policy_decide(&county, XY_ACT_CASE_READ, &in02, NOW, &d);
+	assert_true(d.allow);
+	xy_policy_decide(&county, XY_ACT_CASE_READ, &in03, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "outside_jurisdiction");
+	xy_policy_decide(&provider, XY_ACT_CASE_READ, &in02, NOW, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "no_rule_allows");
+	xy_policy_decide(&elsewhere, XY_ACT_CASE_READ, &in02, NOW, &d);
+	assert_false(d.allow);
+	city.active = 0;
+	xy_policy_decide(&city, XY_ACT_CASE_READ, &in02, NOW, &d);
+	assert_false(d.allow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -702,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_shr6_clients_are_managed_by_the_credit_office),
 		cmocka_unit_test(
 			test_shr7_exports_asked_by_queriers_decided_by_the_office_taken_by_the_requester),
+		cmocka_unit_test(test_por3_cases_are_read_by_the_credit_office_in_jurisdiction),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

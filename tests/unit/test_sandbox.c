@@ -93,7 +93,7 @@ static const char never[] =
 	"landlock_add_rule landlock_restrict_self reboot swapon sethostname "
 	"settimeofday clock_settime acct quotactl syslog personality modify_ldt iopl "
 	"ioperm fanotify_init inotify_init1 pidfd_open pidfd_getfd sendmmsg recvmmsg "
-	"renameat2 mount_setattr fsopen";
+	"mount_setattr fsopen";
 
 static void test_net1_allow_list_never_holds_exec_process_connect_or_mount(void **state)
 {
@@ -134,6 +134,8 @@ static void test_net1_allow_list_narrows_the_dangerous_ones_by_argument(void **s
 	/* no new executable memory */
 	assert_int_equal(find("mmap")->rule, XY_SC_NO_EXEC);
 	assert_int_equal(find("mprotect")->rule, XY_SC_NO_EXEC);
+	/* a signed file put in place without replacing one; never exchanged */
+	assert_int_equal(find("renameat2")->rule, XY_SC_NOREPLACE);
 	/* TCP only; answers only on the connection; signals only to itself */
 	assert_int_equal(find("socket")->rule, XY_SC_TCP_SOCKET);
 	assert_int_equal(find("sendto")->rule, XY_SC_SEND_NO_ADDR);
