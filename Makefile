@@ -131,6 +131,7 @@ bench: $(BUILD)/xinyong $(BENCH_BIN) $(BUILD)/bench/xinyong-audit-drop
 	@sh bench/http.sh $(BUILD)
 	@sh bench/query.sh $(BUILD)
 	@sh bench/audit.sh $(BUILD)
+	@sh bench/portal.sh $(BUILD)
 
 # libFuzzer targets: clang, sanitizers, every parser of untrusted bytes.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

@@ -10,7 +10,7 @@
 # Exits 0 when the measurement ran, even if the target is missed; 1 when it could not run.
 set -eu
 
-# BENCH_ONLY=import|http|query|audit runs one of `make bench`'s benchmarks.
+# BENCH_ONLY=import|http|query|audit|portal runs one of `make bench`'s benchmarks.
 case ${BENCH_ONLY:-http} in http) ;; *) exit 0 ;; esac
 
 BUILD=${1:-build}

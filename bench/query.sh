@@ -20,7 +20,7 @@
 #   BENCH_SUBJECTS=N   legal persons (default 1000000)
 #   BENCH_RECORDS=N    records (default 5000000)
 #   BENCH_SECONDS=N    seconds per wrk run (default 20; a 5 s warm-up comes first)
-#   BENCH_ONLY=query   run only this one of `make bench`'s benchmarks (import, http, query, audit)
+#   BENCH_ONLY=query   run only this one of `make bench`'s benchmarks (import, http, query, audit, portal)
 #   BENCH_KEEP=1       keep the scratch instance (build/bench-data/query.*) for a look after;
 #                      user.creds there signs bench.user in again (password, TOTP secret)
 #   BENCH_PERF=1       perf record (flat, 499 Hz) of the server during the subject-lookup run;

@@ -12,7 +12,7 @@
 # could not run.
 set -eu
 
-# BENCH_ONLY=import|http|query|audit runs one of `make bench`'s benchmarks.
+# BENCH_ONLY=import|http|query|audit|portal runs one of `make bench`'s benchmarks.
 case ${BENCH_ONLY:-import} in import) ;; *) exit 0 ;; esac
 
 BUILD=${1:-build}

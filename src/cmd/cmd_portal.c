@@ -129,11 +129,12 @@ static int write_config(const char *dir, const char *name, const char *user, con
 			 "rate_burst = 40\n"
 			 "conn_per_addr = 32\n"
 			 "changeset_max_mb = 1024\n"
+			 "page_cache_mb = %d\n"
 			 "access_log = 1\n"
 			 "landlock_required = 0\n",
 			 name, listen,
 			 user ? "user = " : "# user = nobody   (when started as root)\n",
-			 user ? user : "", user ? "\n" : "");
+			 user ? user : "", user ? "\n" : "", XY_PORTAL_CACHE_MB);
 	if (n < 0 || (size_t)n >= sizeof text)
 		return XY_ELIMIT;
 	snprintf(path, sizeof path, "%s/config.ini", dir);
@@ -316,7 +317,7 @@ static void usage(FILE *f)
 struct pconf {
 	struct xy_ini *ini;
 	const char *listen, *name, *user;
-	long threads, poll, rate, burst, conn, cs_mb, access, ll_required;
+	long threads, poll, rate, burst, conn, cs_mb, cache_mb, access, ll_required;
 };
 
 static int cfg(struct pconf *c, const char *key, long def, long min, long max, long *out)
@@ -346,6 +347,7 @@ static int load_config(const char *dir, struct pconf *c)
 	    cfg(c, "rate_burst", 40, 1, 1000000, &c->burst) ||
 	    cfg(c, "conn_per_addr", 32, 1, XY_HTTP_CONN_MAX, &c->conn) ||
 	    cfg(c, "changeset_max_mb", 1024, 1, 1024, &c->cs_mb) ||
+	    cfg(c, "page_cache_mb", XY_PORTAL_CACHE_MB, 0, 4096, &c->cache_mb) ||
 	    cfg(c, "access_log", 1, 0, 1, &c->access) ||
 	    cfg(c, "landlock_required", 0, 0, 1, &c->ll_required))
 		return XY_EXIT_FAIL;
@@ -493,6 +495,7 @@ int xy_cmd_portal(int argc, char **argv)
 	po.rate = (double)c.rate;
 	po.burst = (double)c.burst;
 	po.changeset_max = (size_t)c.cs_mb << 20;
+	po.cache_max = (size_t)c.cache_mb << 20;
 	if (xy_portal_new(&po, plat, own, cat, &p)) {
 		xy_cmd_fail("out of memory");
 		goto out;

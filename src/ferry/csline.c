@@ -5,41 +5,11 @@
 #include <string.h>
 
 #include "ferry/csline.h"
+#include "ferry/csline_int.h"
 #include "util/date.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/utf8.h"
-
-enum kind {
-	K_OP,	     /* "op": already matched */
-	K_CODE,	     /* [0-9A-Za-z_.-], 1..XY_CS_CODE_MAX */
-	K_TEXT,	     /* non-empty text up to XY_CS_TEXT_MAX */
-	K_TEXT_NULL, /* text up to max, or null */
-	K_DATE,	     /* YYYY-MM-DD */
-	K_DATE_NULL, /* YYYY-MM-DD or null */
-	K_TIME,	     /* RFC 3339 UTC */
-	K_BOOL,
-	K_ID,	  /* record id: decimal text, 1..19 digits, no leading zero */
-	K_ENUM,	  /* one of vals */
-	K_PERIOD, /* integer 1..XY_CS_PERIOD_MAX */
-	K_FIELDS, /* {CODE: value} */
-	K_MASKED, /* [CODE, ...] */
-	K_HEX64,  /* 64 lowercase hex digits */
-};
-
-struct key {
-	const char *name;
-	enum kind kind;
-	size_t off; /* offsetof the const char * (or int / long / long long) member */
-	size_t max; /* text limit */
-	const char *const *vals;
-};
-
-struct opdef {
-	const char *op;
-	enum xy_csop code;
-	const struct key *keys;
-};
 
 #define OFF(m) offsetof(struct xy_csline, m)
 
@@ -52,7 +22,7 @@ static const char *const ticket_status[] = {"received",	 "accepted", "refused", 
 					    "corrected", "upheld",   "revoked", "approved",
 					    "rejected",	 "closed",   NULL};
 
-static const struct key subject_keys[] = {
+static const struct xy_cs_key subject_keys[] = {
 	{"op", K_OP, 0, 0, NULL},
 	{"code", K_CODE, OFF(code), XY_CS_CODE_MAX, NULL},
 	{"kind", K_ENUM, OFF(kind), 0, subject_kinds},
@@ -61,7 +31,7 @@ static const struct key subject_keys[] = {
 	{"region_name", K_TEXT, OFF(region_name), XY_CS_TEXT_MAX, NULL},
 	{NULL, K_OP, 0, 0, NULL},
 };
-static const struct key record_keys[] = {
+static const struct xy_cs_key record_keys[] = {
 	{"op", K_OP, 0, 0, NULL},
 	{"id", K_ID, OFF(id), 0, NULL},
 	{"dataset", K_CODE, OFF(dataset), XY_CS_CODE_MAX, NULL},
@@ -76,18 +46,18 @@ static const struct key record_keys[] = {
 	{"masked", K_MASKED, 0, 0, NULL},
 	{NULL, K_OP, 0, 0, NULL},
 };
-static const struct key remove_keys[] = {
+static const struct xy_cs_key remove_keys[] = {
 	{"op", K_OP, 0, 0, NULL},
 	{"id", K_ID, OFF(id), 0, NULL},
 	{"reason", K_ENUM, OFF(reason), 0, remove_reasons},
 	{NULL, K_OP, 0, 0, NULL},
 };
-static const struct key subject_remove_keys[] = {
+static const struct xy_cs_key subject_remove_keys[] = {
 	{"op", K_OP, 0, 0, NULL},
 	{"code", K_CODE, OFF(code), XY_CS_CODE_MAX, NULL},
 	{NULL, K_OP, 0, 0, NULL},
 };
-static const struct key section_keys[] = {
+static const struct xy_cs_key section_keys[] = {
 	{"op", K_OP, 0, 0, NULL},
 	{"id", K_CODE, OFF(sid), XY_SECTION_ID_MAX, NULL},
 	{"kind", K_ENUM, OFF(kind), 0, section_kinds},
@@ -98,12 +68,12 @@ static const struct key section_keys[] = {
 	{"period_days", K_PERIOD, OFF(period_days), 0, NULL},
 	{NULL, K_OP, 0, 0, NULL},
 };
-static const struct key section_remove_keys[] = {
+static const struct xy_cs_key section_remove_keys[] = {
 	{"op", K_OP, 0, 0, NULL},
 	{"id", K_CODE, OFF(sid), XY_SECTION_ID_MAX, NULL},
 	{NULL, K_OP, 0, 0, NULL},
 };
-static const struct key ticket_keys[] = {
+static const struct xy_cs_key ticket_keys[] = {
 	{"op", K_OP, 0, 0, NULL},
 	{"ticket", K_CODE, OFF(ticket), XY_CS_CODE_MAX, NULL},
 	{"check", K_HEX64, OFF(check), 0, NULL},
@@ -114,7 +84,7 @@ static const struct key ticket_keys[] = {
 	{NULL, K_OP, 0, 0, NULL},
 };
 
-static const struct opdef ops[] = {
+const struct xy_cs_opdef xy_cs_ops[XY_CS_NOPS] = {
 	{"subject", XY_CS_SUBJECT, subject_keys},
 	{"record", XY_CS_RECORD, record_keys},
 	{"remove", XY_CS_REMOVE, remove_keys},
@@ -144,7 +114,7 @@ int xy_cs_is_time(const char *s)
 	       xy_two_digits(s + 17) < 61;
 }
 
-static int is_code(const char *s, size_t n, size_t max)
+int xy_cs_is_code(const char *s, size_t n, size_t max)
 {
 	if (n == 0 || n > max)
 		return 0;
@@ -157,7 +127,7 @@ static int is_code(const char *s, size_t n, size_t max)
 	return 1;
 }
 
-static int is_hex64(const char *s)
+int xy_cs_is_hex64(const char *s)
 {
 	if (!s || strlen(s) != 64)
 		return 0;
@@ -168,7 +138,7 @@ static int is_hex64(const char *s)
 }
 
 /* Text from outside: no control characters but \n and \t (a body's paragraphs). */
-static int text_ok(const char *s, size_t n, int multiline)
+int xy_cs_text_ok(const char *s, size_t n, int multiline)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -194,7 +164,7 @@ static int check_value(const char *op, const char *k, const json_t *v, size_t ma
 		size_t n = json_string_length(v);
 		if (n > max)
 			BAD(XY_ELIMIT, "%s: fields.%s: value longer than %zu bytes", op, k, max);
-		if (memchr(s, 0, n) || !text_ok(s, n, 1))
+		if (memchr(s, 0, n) || !xy_cs_text_ok(s, n, 1))
 			BAD(XY_EPARSE, "%s: fields.%s: control character in the value", op, k);
 		return 0;
 	}
@@ -213,7 +183,7 @@ static int check_fields(const char *op, const json_t *v, char *err, size_t errle
 	if (json_object_size(v) > XY_CS_FIELDS_MAX)
 		BAD(XY_ELIMIT, "%s: field \"fields\": more than %d fields", op, XY_CS_FIELDS_MAX);
 	json_object_foreach ((json_t *)(uintptr_t)v, k, fv) {
-		if (!is_code(k, strlen(k), XY_CS_CODE_MAX))
+		if (!xy_cs_is_code(k, strlen(k), XY_CS_CODE_MAX))
 			BAD(XY_EPARSE, "%s: field \"fields\": \"%.40s\" is not a field code", op,
 			    k);
 		if (json_is_array(fv)) {
@@ -248,7 +218,7 @@ static int check_masked(const char *op, const json_t *v, const json_t *fields, c
 		BAD(XY_ELIMIT, "%s: field \"masked\": more than %d codes", op, XY_CS_FIELDS_MAX);
 	json_array_foreach (v, i, e) {
 		const char *s = json_string_value(e);
-		if (!s || !is_code(s, json_string_length(e), XY_CS_CODE_MAX))
+		if (!s || !xy_cs_is_code(s, json_string_length(e), XY_CS_CODE_MAX))
 			BAD(XY_EPARSE, "%s: field \"masked\": entry %zu is not a field code", op,
 			    i + 1);
 		if (fields && !json_object_get(fields, s))
@@ -258,7 +228,7 @@ static int check_masked(const char *op, const json_t *v, const json_t *fields, c
 	return 0;
 }
 
-static int enum_ok(const char *s, const char *const *vals)
+int xy_cs_enum_ok(const char *s, const char *const *vals)
 {
 	for (; *vals; vals++)
 		if (!strcmp(s, *vals))
@@ -272,7 +242,7 @@ static void set_str(struct xy_csline *l, size_t off, const char *s)
 }
 
 /* Checks one key's value and stores it in l. */
-static int check_key(const char *op, const struct key *k, const json_t *v, const json_t *root,
+static int check_key(const char *op, const struct xy_cs_key *k, const json_t *v, const json_t *root,
 		     struct xy_csline *l, char *err, size_t errlen)
 {
 	const char *s = json_string_value(v);
@@ -281,7 +251,7 @@ static int check_key(const char *op, const struct key *k, const json_t *v, const
 	case K_OP:
 		return 0;
 	case K_CODE:
-		if (!s || !is_code(s, n, k->max))
+		if (!s || !xy_cs_is_code(s, n, k->max))
 			BAD(n > k->max ? XY_ELIMIT : XY_EPARSE,
 			    "%s: field \"%s\": not a code (1 to %zu letters, digits, _ . -)", op,
 			    k->name, k->max);
@@ -298,7 +268,7 @@ static int check_key(const char *op, const struct key *k, const json_t *v, const
 		if (n > k->max)
 			BAD(XY_ELIMIT, "%s: field \"%s\": longer than %zu bytes", op, k->name,
 			    k->max);
-		if (memchr(s, 0, n) || !text_ok(s, n, k->max > XY_CS_TEXT_MAX))
+		if (memchr(s, 0, n) || !xy_cs_text_ok(s, n, k->max > XY_CS_TEXT_MAX))
 			BAD(XY_EPARSE, "%s: field \"%s\": control character in the text", op,
 			    k->name);
 		break;
@@ -337,7 +307,7 @@ static int check_key(const char *op, const struct key *k, const json_t *v, const
 		return 0;
 	}
 	case K_ENUM:
-		if (!s || !enum_ok(s, k->vals))
+		if (!s || !xy_cs_enum_ok(s, k->vals))
 			BAD(XY_EPARSE, "%s: field \"%s\": not one of the allowed values", op,
 			    k->name);
 		break;
@@ -354,7 +324,7 @@ static int check_key(const char *op, const struct key *k, const json_t *v, const
 	case K_MASKED:
 		return check_masked(op, v, json_object_get(root, "fields"), err, errlen);
 	case K_HEX64:
-		if (!is_hex64(s))
+		if (!xy_cs_is_hex64(s))
 			BAD(XY_EPARSE, "%s: field \"%s\": not 64 lowercase hex digits", op,
 			    k->name);
 		break;
@@ -363,14 +333,14 @@ static int check_key(const char *op, const struct key *k, const json_t *v, const
 	return 0;
 }
 
-static int check_op(const struct opdef *d, const json_t *root, struct xy_csline *l, char *err,
+static int check_op(const struct xy_cs_opdef *d, const json_t *root, struct xy_csline *l, char *err,
 		    size_t errlen)
 {
 	const char *key;
 	json_t *v;
 	size_t nk = 0;
 	int rc;
-	for (const struct key *k = d->keys; k->name; k++, nk++) {
+	for (const struct xy_cs_key *k = d->keys; k->name; k++, nk++) {
 		v = json_object_get(root, k->name);
 		if (!v)
 			BAD(XY_EPARSE, "%s: field \"%s\" is missing", d->op, k->name);
@@ -380,7 +350,7 @@ static int check_op(const struct opdef *d, const json_t *root, struct xy_csline 
 	if (json_object_size(root) == nk)
 		return 0;
 	json_object_foreach ((json_t *)(uintptr_t)root, key, v) {
-		const struct key *k = d->keys;
+		const struct xy_cs_key *k = d->keys;
 		while (k->name && strcmp(k->name, key) != 0)
 			k++;
 		if (!k->name)
@@ -389,13 +359,27 @@ static int check_op(const struct opdef *d, const json_t *root, struct xy_csline 
 	return 0;
 }
 
+/* What a line's fields are reset to before either reader fills them (scratch is not). */
+static void clear(struct xy_csline *l)
+{
+	memset(l, 0, offsetof(struct xy_csline, scratch));
+}
+
 int xy_csline_parse(const char *line, size_t n, struct xy_csline *out, char *err, size_t errlen)
+{
+	if (xy_csline_scan(line, n, out) == 0)
+		return 0;
+	return xy_csline_parse_full(line, n, out, err, errlen);
+}
+
+int xy_csline_parse_full(const char *line, size_t n, struct xy_csline *out, char *err,
+			 size_t errlen)
 {
 	json_error_t je;
 	const char *op;
 	int rc;
 
-	memset(out, 0, sizeof *out);
+	clear(out);
 	if (n > XY_CS_LINE_MAX)
 		BAD(XY_ELIMIT, "line longer than %d bytes", XY_CS_LINE_MAX);
 	if (!xy_utf8_valid(line, n))
@@ -413,10 +397,10 @@ int xy_csline_parse(const char *line, size_t n, struct xy_csline *out, char *err
 	op = json_string_value(json_object_get(out->root, "op"));
 	rc = XY_EPARSE;
 	snprintf(err, errlen, "field \"op\": missing or not one of the change-set operations");
-	for (size_t i = 0; op && i < sizeof ops / sizeof *ops; i++)
-		if (!strcmp(op, ops[i].op)) {
-			out->op = ops[i].code;
-			rc = check_op(&ops[i], out->root, out, err, errlen);
+	for (size_t i = 0; op && i < XY_CS_NOPS; i++)
+		if (!strcmp(op, xy_cs_ops[i].op)) {
+			out->op = xy_cs_ops[i].code;
+			rc = check_op(&xy_cs_ops[i], out->root, out, err, errlen);
 			break;
 		}
 	if (!rc)
@@ -429,7 +413,7 @@ fail:
 void xy_csline_cleanup(struct xy_csline *l)
 {
 	json_decref(l->root);
-	memset(l, 0, sizeof *l);
+	clear(l);
 }
 
 int xy_csheader_check(const json_t *hdr, int *snapshot, char *err, size_t errlen)
@@ -444,10 +428,11 @@ int xy_csheader_check(const json_t *hdr, int *snapshot, char *err, size_t errlen
 		BAD(XY_EPARSE, "header: field \"kind\": not snapshot or delta");
 	if (!xy_cs_is_time(json_string_value(json_object_get(hdr, "created"))))
 		BAD(XY_EPARSE, "header: field \"created\": not a time (YYYY-MM-DDTHH:MM:SSZ)");
-	if (!plat || !*plat || strlen(plat) > XY_CS_TEXT_MAX || !text_ok(plat, strlen(plat), 0))
+	if (!plat || !*plat || strlen(plat) > XY_CS_TEXT_MAX ||
+	    !xy_cs_text_ok(plat, strlen(plat), 0))
 		BAD(XY_EPARSE, "header: field \"platform\": missing or not a name");
 	json_object_foreach ((json_t *)(uintptr_t)hdr, key, v) {
-		if (!enum_ok(key, known))
+		if (!xy_cs_enum_ok(key, known))
 			BAD(XY_EPARSE, "header: unknown field \"%.40s\"", key);
 	}
 	*snapshot = !strcmp(kind, "snapshot");

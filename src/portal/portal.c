@@ -43,6 +43,9 @@ int xy_portal_new(const struct xy_portal_opts *o, const struct xy_sm2key *platfo
 	xy_sm3(xy_portal_css, strlen(xy_portal_css), h);
 	for (int i = 0; i < 8; i++)
 		snprintf(p->css_ver + 2 * i, 3, "%02x", h[i]);
+	p->cache = o->cache_max ? xy_pcache_new(o->cache_max) : NULL;
+	if (o->cache_max && !p->cache)
+		xy_log_warn("no memory for the page cache: every page is rendered");
 	if ((rc = xy_portal_submit_init(p))) {
 		xy_portal_free(p);
 		return rc;
@@ -69,6 +72,7 @@ void xy_portal_free(struct xy_portal *p)
 	xy_pstore_close(p->writer);
 	xy_rate_free(p->rate);
 	xy_hmac_free(p->form_mac);
+	xy_pcache_free(p->cache);
 	pthread_key_delete(p->tls);
 	pthread_mutex_destroy(&p->mu);
 	pthread_mutex_destroy(&p->state_mu);
@@ -178,6 +182,56 @@ static const char *tail(const char *path, const char *prefix)
 	return path + n;
 }
 
+/* The cache key of a page that depends only on the change set, the day and its target
+ * (subjects, records, search, the public API's subjects): the path and its query
+ * parameters.  0 for any other page, or a target too long to keep. */
+static int cache_key(const struct xy_http_req *rq, char *key, size_t n)
+{
+	const char *path = rq->target.path;
+	size_t at;
+	if (!tail(path, "/subjects/") && !tail(path, "/records/") && strcmp(path, "/search") != 0 &&
+	    strcmp(path, "/api/v1/public/subjects") != 0 && !tail(path, "/api/v1/public/subjects/"))
+		return 0;
+	at = (size_t)snprintf(key, n, "%s", path);
+	for (int i = 0; i < rq->target.nq && at < n; i++)
+		at += (size_t)snprintf(key + at, n - at, "\x01%s\x02%s", rq->target.q[i].key,
+				       rq->target.q[i].value);
+	return at < n - 1;
+}
+
+/* The pages of the change set in force: from the cache, else rendered and kept. */
+static void cached(struct xy_portal *p, struct xy_http_req *rq,
+		   void (*render)(struct xy_portal *, struct xy_http_req *, const char *),
+		   const char *arg)
+{
+	char key[512];
+	struct xy_pstate st;
+	int32_t day = xy_today();
+	const char *ctype = NULL;
+	int keyed = p->cache && cache_key(rq, key, sizeof key);
+	xy_portal_state(p, &st);
+	if (keyed && xy_pcache_get(p->cache, key, st.seq, day, &rq->out, &ctype)) {
+		rq->status = 200;
+		rq->ctype = ctype;
+		return;
+	}
+	render(p, rq, arg);
+	if (keyed && rq->status == 200 && rq->ctype)
+		xy_pcache_put(p->cache, key, st.seq, day, rq->ctype, rq->out.p, rq->out.len);
+}
+
+static void search_page(struct xy_portal *p, struct xy_http_req *rq, const char *unused)
+{
+	(void)unused;
+	xy_page_search(p, rq);
+}
+
+static void search_api(struct xy_portal *p, struct xy_http_req *rq, const char *unused)
+{
+	(void)unused;
+	xy_papi_search(p, rq);
+}
+
 static void get(struct xy_portal *p, struct xy_http_req *rq)
 {
 	const char *path = rq->target.path, *t;
@@ -196,17 +250,17 @@ static void get(struct xy_portal *p, struct xy_http_req *rq)
 	if (!strcmp(path, "/"))
 		return xy_page_home(p, rq);
 	if (!strcmp(path, "/search"))
-		return xy_page_search(p, rq);
+		return cached(p, rq, search_page, NULL);
 	if (!strcmp(path, "/privacy"))
 		return xy_page_privacy(p, rq);
 	if ((t = tail(path, "/subjects/")))
-		return xy_page_subject(p, rq, t);
+		return cached(p, rq, xy_page_subject, t);
 	if ((t = tail(path, "/records/")))
-		return xy_page_record(p, rq, t);
+		return cached(p, rq, xy_page_record, t);
 	if (!strcmp(path, "/api/v1/public/subjects"))
-		return xy_papi_search(p, rq);
+		return cached(p, rq, search_api, NULL);
 	if ((t = tail(path, "/api/v1/public/subjects/")))
-		return xy_papi_subject(p, rq, t);
+		return cached(p, rq, xy_papi_subject, t);
 	rq->etag[0] = 0;
 	xy_page_error(p, rq, 404, "您访问的页面不存在。");
 }

@@ -20,6 +20,7 @@ struct xy_portal_opts {
 	const char *name;     /* the site's name (页头) */
 	double rate, burst;   /* requests per second and burst per client address */
 	size_t changeset_max; /* bytes of one change set taken */
+	size_t cache_max;     /* bytes of rendered pages kept (0: no page cache) */
 };
 
 /* Borrows platform (verify-only), own (the submission key) and cat (field names); they

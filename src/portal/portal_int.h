@@ -6,6 +6,7 @@
 
 #include "crypto/sm.h"
 #include "http/ratelimit.h"
+#include "portal/cache.h"
 #include "portal/html.h"
 #include "portal/portal.h"
 #include "store/portal.h"
@@ -31,6 +32,7 @@ struct xy_portal {
 	pthread_mutex_t submit_mu;
 	struct xy_hmac *form_mac; /* under submit_mu */
 	char css_ver[17];	  /* hex of the style sheet's SM3, in its URL and ETags */
+	struct xy_pcache *cache;  /* rendered pages of the change set in force; may be NULL */
 };
 
 /* This thread's store connection (opened on first use); NULL on failure (logged). */

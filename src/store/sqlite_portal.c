@@ -13,25 +13,30 @@
 
 #define SCHEMA_VERSION 1
 
+/* The index and triggers a snapshot drops while it loads and makes again before its
+ * commit (a bulk load then one index build is several times faster than keeping them up
+ * row by row: the trigram index above all). */
+#define RECORDS_INDEX "CREATE INDEX records_subject ON records(subject, dataset, date);"
+#define SUBJECT_TRIGGERS                                                               \
+	"CREATE TRIGGER subjects_ai AFTER INSERT ON subjects BEGIN"                    \
+	" INSERT INTO subject_fts(rowid, name) VALUES (new.id, new.name); END;"        \
+	"CREATE TRIGGER subjects_ad AFTER DELETE ON subjects BEGIN"                    \
+	" INSERT INTO subject_fts(subject_fts, rowid, name) VALUES ('delete', old.id," \
+	" old.name); END;"                                                             \
+	"CREATE TRIGGER subjects_au AFTER UPDATE OF name ON subjects BEGIN"            \
+	" INSERT INTO subject_fts(subject_fts, rowid, name) VALUES ('delete', old.id," \
+	" old.name); INSERT INTO subject_fts(rowid, name) VALUES (new.id, new.name); END;"
+
 static const char schema[] =
 	"CREATE TABLE meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
 	"CREATE TABLE subjects(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE,"
 	" kind TEXT NOT NULL, name TEXT NOT NULL, region TEXT NOT NULL,"
 	" region_name TEXT NOT NULL);"
 	"CREATE VIRTUAL TABLE subject_fts USING fts5(name, content='subjects',"
-	" content_rowid='id', tokenize='trigram');"
-	"CREATE TRIGGER subjects_ai AFTER INSERT ON subjects BEGIN"
-	" INSERT INTO subject_fts(rowid, name) VALUES (new.id, new.name); END;"
-	"CREATE TRIGGER subjects_ad AFTER DELETE ON subjects BEGIN"
-	" INSERT INTO subject_fts(subject_fts, rowid, name) VALUES ('delete', old.id, old.name);"
-	" END;"
-	"CREATE TRIGGER subjects_au AFTER UPDATE OF name ON subjects BEGIN"
-	" INSERT INTO subject_fts(subject_fts, rowid, name) VALUES ('delete', old.id, old.name);"
-	" INSERT INTO subject_fts(rowid, name) VALUES (new.id, new.name); END;"
+	" content_rowid='id', tokenize='trigram');" SUBJECT_TRIGGERS
 	"CREATE TABLE records(id INTEGER PRIMARY KEY, subject TEXT NOT NULL,"
 	" dataset TEXT NOT NULL, date TEXT NOT NULL, display_until TEXT,"
-	" objection INTEGER NOT NULL, line TEXT NOT NULL);"
-	"CREATE INDEX records_subject ON records(subject, dataset, date);"
+	" objection INTEGER NOT NULL, line TEXT NOT NULL);" RECORDS_INDEX
 	"CREATE TABLE sections(id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL,"
 	" body TEXT NOT NULL, unit TEXT NOT NULL, updated TEXT NOT NULL,"
 	" period_days INTEGER NOT NULL) WITHOUT ROWID;"
@@ -47,6 +52,17 @@ static const char schema[] =
 	"CREATE TABLE alarms(id INTEGER PRIMARY KEY, at TEXT NOT NULL, file TEXT NOT NULL,"
 	" reason TEXT NOT NULL);"
 	"INSERT INTO meta VALUES ('schema', 1), ('sub_seq', 0);";
+
+/* A snapshot: without the index and triggers, everything it replaces removed (a DELETE
+ * without triggers is a truncation). */
+static const char snapshot_begin[] =
+	"DROP TRIGGER subjects_ai; DROP TRIGGER subjects_ad; DROP TRIGGER subjects_au;"
+	" DROP INDEX records_subject;"
+	" DELETE FROM records; DELETE FROM subjects; DELETE FROM sections; DELETE FROM tickets;";
+/* ...and before its commit, the index built once and the name index rebuilt from
+ * subjects. */
+static const char snapshot_end[] =
+	RECORDS_INDEX " INSERT INTO subject_fts(subject_fts) VALUES ('rebuild');" SUBJECT_TRIGGERS;
 
 enum {
 	S_SUBJECT_UPSERT,
@@ -105,7 +121,7 @@ static const char *const sql[S__COUNT] = {
 	[S_SEARCH_FTS] = "SELECT s.code, s.kind, s.name, s.region, s.region_name"
 			 " FROM subject_fts JOIN subjects s ON s.id = subject_fts.rowid"
 			 " WHERE subject_fts MATCH '\"' || replace(?1, '\"', '\"\"') || '\"'"
-			 " AND s.kind = 'legal' ORDER BY s.id LIMIT ?2 OFFSET ?3",
+			 " AND s.kind = 'legal' ORDER BY subject_fts.rowid LIMIT ?2 OFFSET ?3",
 	[S_SEARCH_SCAN] = "SELECT code, kind, name, region, region_name FROM subjects"
 			  " WHERE instr(name, ?1) > 0 AND kind = 'legal' ORDER BY id"
 			  " LIMIT ?2 OFFSET ?3",
@@ -129,6 +145,7 @@ static const char *const sql[S__COUNT] = {
 struct xy_pstore {
 	sqlite3 *db;
 	sqlite3_stmt *st[S__COUNT];
+	int snapshot; /* applying a snapshot: index and triggers are off until the commit */
 	char path[4096];
 };
 
@@ -230,13 +247,20 @@ int xy_pstore_state(struct xy_pstore *s, struct xy_pstate *st)
 
 /* ---- apply ---- */
 
+/* A change set is one transaction: with SQLite's default page cache (2 MiB) a big one
+ * spills its dirty pages to the WAL midway and reads them back from there; a larger
+ * cache while applying keeps them in memory until the commit.  Constant text, no value. */
+#define STR_(x)		    #x
+#define STR(x)		    STR_(x)
+#define APPLY_CACHE_PRAGMA  "PRAGMA cache_size = -" STR(XY_PORTAL_APPLY_CACHE_KB)
+#define NORMAL_CACHE_PRAGMA "PRAGMA cache_size = -2000"
+
 int xy_pstore_apply_begin(struct xy_pstore *s, int snapshot)
 {
-	if (exec(s, "BEGIN IMMEDIATE"))
+	if (exec(s, APPLY_CACHE_PRAGMA) || exec(s, "BEGIN IMMEDIATE"))
 		return XY_ESTORE;
-	if (snapshot && exec(s, "DELETE FROM records; DELETE FROM subjects;"
-				""
-				" DELETE FROM sections; DELETE FROM tickets;")) {
+	s->snapshot = snapshot;
+	if (snapshot && exec(s, snapshot_begin)) {
 		xy_pstore_rollback(s);
 		return XY_ESTORE;
 	}
@@ -322,7 +346,12 @@ int xy_pstore_apply_line(struct xy_pstore *s, const struct xy_csline *l, const c
 int xy_pstore_apply_commit(struct xy_pstore *s, long long seq, int snapshot, const char *created,
 			   const char *platform, long lines, const char *file)
 {
-	sqlite3_stmt *st = stmt(s, S_CHANGESET_INSERT);
+	sqlite3_stmt *st;
+	if (s->snapshot && exec(s, snapshot_end)) {
+		xy_pstore_rollback(s);
+		return XY_ESTORE;
+	}
+	st = stmt(s, S_CHANGESET_INSERT);
 	sqlite3_bind_int64(st, 1, seq);
 	bind_text(st, 2, snapshot ? "snapshot" : "delta");
 	bind_text(st, 3, created);
@@ -334,13 +363,17 @@ int xy_pstore_apply_commit(struct xy_pstore *s, long long seq, int snapshot, con
 		xy_pstore_rollback(s);
 		return XY_ESTORE;
 	}
+	s->snapshot = 0;
+	(void)exec(s, NORMAL_CACHE_PRAGMA); /* gives the apply cache back */
 	return 0;
 }
 
 void xy_pstore_rollback(struct xy_pstore *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
-		(void)exec(s, "ROLLBACK");
+		(void)exec(s, "ROLLBACK"); /* the index and triggers of a snapshot come back too */
+	s->snapshot = 0;
+	(void)exec(s, NORMAL_CACHE_PRAGMA);
 }
 
 int xy_pstore_alarm(struct xy_pstore *s, const char *file, const char *reason)

@@ -70,24 +70,27 @@
 /* Internet-zone portal. */
 #define XY_SANDBOX_RO_MAX 16 /* read-only paths the portal's sandbox may name (NET-1) */
 /* Change-set lines (docs/FORMATS.md "Change sets"), checked by src/portal/csline.c. */
-#define XY_CS_LINE_MAX	      (1024 * 1024) /* one line, bytes (as XY_SFILE_LINE_MAX) */
-#define XY_CS_CODE_MAX	      32	    /* a subject, unit, region or dataset code, bytes */
-#define XY_CS_TEXT_MAX	      512	    /* a name, title or unit name, bytes */
-#define XY_CS_VALUE_MAX	      4000	    /* one published field value, bytes */
-#define XY_CS_BODY_MAX	      65536	    /* a section's body, bytes */
-#define XY_CS_REPLY_MAX	      4000	    /* a ticket's reply, bytes */
-#define XY_CS_FIELDS_MAX      96	    /* fields of one record */
-#define XY_CS_LIST_MAX	      64	    /* values of one multi-valued field */
-#define XY_CS_PERIOD_MAX      3660	    /* a section's update period, days */
-#define XY_PORTAL_INBOX_MAX   4096	    /* change-set files looked at in one pass */
-#define XY_PORTAL_PAGE	      20	    /* search results per page */
-#define XY_PORTAL_PAGES_MAX   50	    /* pages one search may walk */
-#define XY_PORTAL_RECORDS_MAX 2000	    /* records shown on one subject page */
-#define XY_PORTAL_QUERY_MAX   100	    /* bytes of a search query */
-#define XY_PORTAL_FORM_MAX    (16 * 1024)   /* bytes of a form body */
-#define XY_PORTAL_REASON_MAX  1000	    /* characters of an objection's or repair's reason */
-#define XY_PORTAL_PNAME_MAX   50	    /* characters of a submitter's name */
-#define XY_PORTAL_CONTACT_MAX 100	    /* bytes of a contact (phone or e-mail) */
-#define XY_PORTAL_FORM_TTL_S  3600	    /* a form token's lifetime */
+#define XY_CS_LINE_MAX	    (1024 * 1024) /* one line, bytes (as XY_SFILE_LINE_MAX) */
+#define XY_CS_CODE_MAX	    32		  /* a subject, unit, region or dataset code, bytes */
+#define XY_CS_TEXT_MAX	    512		  /* a name, title or unit name, bytes */
+#define XY_CS_VALUE_MAX	    4000	  /* one published field value, bytes */
+#define XY_CS_BODY_MAX	    65536	  /* a section's body, bytes */
+#define XY_CS_REPLY_MAX	    4000	  /* a ticket's reply, bytes */
+#define XY_CS_FIELDS_MAX    96		  /* fields of one record */
+#define XY_CS_LIST_MAX	    64		  /* values of one multi-valued field */
+#define XY_CS_PERIOD_MAX    3660	  /* a section's update period, days */
+#define XY_PORTAL_INBOX_MAX 4096	  /* change-set files looked at in one pass */
+#define XY_PORTAL_APPLY_CACHE_KB \
+	131072			   /* the apply connection's page cache while it applies (KiB) */
+#define XY_PORTAL_CACHE_MB    64   /* rendered pages kept for the change set in force (MiB) */
+#define XY_PORTAL_PAGE	      20   /* search results per page */
+#define XY_PORTAL_PAGES_MAX   50   /* pages one search may walk */
+#define XY_PORTAL_RECORDS_MAX 2000 /* records shown on one subject page */
+#define XY_PORTAL_QUERY_MAX   100  /* bytes of a search query */
+#define XY_PORTAL_FORM_MAX    (16 * 1024) /* bytes of a form body */
+#define XY_PORTAL_REASON_MAX  1000	  /* characters of an objection's or repair's reason */
+#define XY_PORTAL_PNAME_MAX   50	  /* characters of a submitter's name */
+#define XY_PORTAL_CONTACT_MAX 100	  /* bytes of a contact (phone or e-mail) */
+#define XY_PORTAL_FORM_TTL_S  3600	  /* a form token's lifetime */
 
 #endif
